@@ -1,0 +1,26 @@
+namespace Dtmem.DeviceTree.Model;
+
+/// <summary>
+/// Where something was written: a file position (1-based line and column) and the chain of
+/// <c>#include</c>/<c>/include/</c> sites that led to it. A DTB has no lines, so its spans carry a byte
+/// offset and the node path instead.
+/// </summary>
+public sealed record SourceSpan(string File, int Line, int Column, SourceSpan? IncludedFrom = null)
+{
+    /// <summary>Byte offset into a binary input (DTB), or -1 for text input.</summary>
+    public long ByteOffset { get; init; } = -1;
+
+    public static SourceSpan Binary(string file, long offset) => new(file, 0, 0) { ByteOffset = offset };
+
+    public bool IsBinary => ByteOffset >= 0;
+
+    /// <summary>gcc-style location: <c>file:line:col</c>, or <c>file:+0xOFFSET</c> for binary input.</summary>
+    public override string ToString() => IsBinary ? $"{File}:+0x{ByteOffset:x}" : $"{File}:{Line}:{Column}";
+
+    /// <summary>The include chain, innermost first, as "included from" lines.</summary>
+    public IEnumerable<SourceSpan> IncludeChain()
+    {
+        for (var s = IncludedFrom; s is not null; s = s.IncludedFrom)
+            yield return s;
+    }
+}

@@ -1,0 +1,7 @@
+namespace Dtmem.Diagnosis.Tests;
+
+public class ProjectLoads
+{
+    [Fact]
+    public void AssemblyIsReferenced() => Assert.NotNull(typeof(ProjectLoads).Assembly);
+}
