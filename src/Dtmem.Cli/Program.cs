@@ -1,10 +1,56 @@
+using System.CommandLine;
+using Dtmem.DeviceTree.Model;
+
 namespace Dtmem.Cli;
 
 internal static class Program
 {
     private static int Main(string[] args)
     {
-        Console.Error.WriteLine("dtmem: not wired yet");
-        return args.Length == 0 ? 2 : 2;
+        var root = new RootCommand(
+            "dtmem: predicts what an arm64 Linux kernel will do with physical memory at boot from a board's device tree " +
+            "and kernel, flags layouts that will crash it, and diagnoses oopses and boot logs.");
+        foreach (var c in Commands.All()) root.Subcommands.Add(c);
+        var parsed = root.Parse(args);
+        return parsed.Errors.Count > 0 ? UsageError(parsed) : parsed.Invoke();
+    }
+
+    private static int UsageError(ParseResult parsed)
+    {
+        foreach (var e in parsed.Errors) Console.Error.WriteLine($"dtmem: error: {e.Message}");
+        Console.Error.WriteLine("Run 'dtmem --help' or 'dtmem <command> --help' for usage.");
+        return ExitCodes.BadInput;
+    }
+
+    /// <summary>
+    /// Runs a command body and turns every input problem into a located message and exit code 2. Anything else is
+    /// a dtmem bug: one line, exit 3, with the stack trace only when DTMEM_DEBUG is set.
+    /// </summary>
+    public static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (DtException e)
+        {
+            ErrorPrinter.Print(Console.Error, e);
+            return ExitCodes.BadInput;
+        }
+        catch (CliException e)
+        {
+            Console.Error.WriteLine(e.Message.Contains(": error: ", StringComparison.Ordinal) ? e.Message : "dtmem: error: " + e.Message);
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (InputErrors.Describe(e) is { } msg)
+        {
+            Console.Error.WriteLine(msg);
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("DTMEM_DEBUG") is null)
+        {
+            Console.Error.WriteLine($"dtmem: internal error: {e.GetType().Name}: {e.Message} (set DTMEM_DEBUG=1 for details; please report it)");
+            return ExitCodes.Internal;
+        }
     }
 }

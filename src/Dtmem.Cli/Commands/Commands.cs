@@ -1,0 +1,9 @@
+using System.CommandLine;
+
+namespace Dtmem.Cli;
+
+/// <summary>The table of subcommands; each lives in its own file in this folder.</summary>
+internal static partial class Commands
+{
+    public static IEnumerable<Command> All() => [];
+}
