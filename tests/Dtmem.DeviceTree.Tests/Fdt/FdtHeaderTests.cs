@@ -1,0 +1,133 @@
+using System.Buffers.Binary;
+using Dtmem.DeviceTree.Fdt;
+using Dtmem.DeviceTree.Model;
+
+namespace Dtmem.DeviceTree.Tests.Fdt;
+
+public class FdtHeaderTests
+{
+    private static byte[] Blob() => FdtTestData.Bytes("dtb", "value-guessing.dtb");
+
+    private static byte[] With(int offset, uint value)
+    {
+        var b = Blob();
+        BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(offset), value);
+        return b;
+    }
+
+    private static DtException Fails(byte[] blob)
+    {
+        var e = Assert.Throws<DtException>(() => FdtHeader.Read(blob, "t.dtb"));
+        Assert.Equal("t.dtb", e.At!.File);
+        return e;
+    }
+
+    [Fact]
+    public void HeaderFieldsMatchFdtdump()
+    {
+        // Expected values: `fdtdump value-guessing.dtb` (dtc 1.6.1).
+        var h = FdtHeader.Read(Blob(), "v.dtb");
+        Assert.Equal(new FdtHeader(0x55b, 0x58, 0x41c, 0x28, 17, 16, 0, 0x13f, 0x3c4), h);
+    }
+
+    [Fact]
+    public void BadMagicIsRejectedAtOffsetZero()
+    {
+        var e = Fails(With(0, 0x2f647473)); // "/dts"
+        Assert.Equal(0, e.At!.ByteOffset);
+        Assert.Contains("bad magic 0x2f647473", e.Message);
+    }
+
+    [Fact]
+    public void TotalSizeLargerThanInputIsTruncation()
+    {
+        var e = Fails(Blob()[..0x400]);
+        Assert.Equal(4, e.At!.ByteOffset);
+        Assert.Equal("totalsize says 1371 bytes but the input has only 1024 (truncated file?)", e.Message);
+    }
+
+    [Fact]
+    public void TotalSizeSmallerThanHeader()
+    {
+        var e = Fails(With(4, 39));
+        Assert.Equal(4, e.At!.ByteOffset);
+        Assert.Contains("smaller than the 40-byte header", e.Message);
+    }
+
+    [Fact]
+    public void ShortInputIsReportedWhereItEnds()
+    {
+        var e = Fails(Blob()[..20]);
+        Assert.Equal(20, e.At!.ByteOffset);
+    }
+
+    [Fact]
+    public void Version3IsRefusedWithAConversionHint()
+    {
+        // dtc -V 3 output: full-path node names, the pre-2005 layout.
+        var e = Assert.Throws<DtException>(() => FdtHeader.Read(FdtTestData.Bytes("dtb", "value-guessing.v3.bin"), "v3.dtb"));
+        Assert.Equal(20, e.At!.ByteOffset);
+        Assert.StartsWith("FDT version 3 is not supported", e.Message);
+        Assert.Contains("dtc -I dtb -O dtb", e.Message);
+    }
+
+    [Fact]
+    public void LastCompVersionNewerThan17IsRefused()
+    {
+        var e = Fails(With(24, 18));
+        Assert.Equal(24, e.At!.ByteOffset);
+    }
+
+    [Fact]
+    public void VersionOlderThanLastCompVersionIsRefused()
+    {
+        var b = With(20, 16);
+        BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(24), 17);
+        Assert.Equal(20, Fails(b).At!.ByteOffset);
+    }
+
+    [Fact]
+    public void MisalignedReservationBlock()
+    {
+        var e = Fails(With(16, 0x2c));
+        Assert.Equal(16, e.At!.ByteOffset);
+        Assert.Contains("not 8-byte aligned", e.Message);
+    }
+
+    [Fact]
+    public void MisalignedStructureBlock()
+    {
+        var e = Fails(With(8, 0x5a));
+        Assert.Equal(8, e.At!.ByteOffset);
+        Assert.Contains("not 4-byte aligned", e.Message);
+    }
+
+    [Fact]
+    public void StructureBlockPastTotalSize()
+    {
+        var e = Fails(With(36, 0x1000));
+        Assert.Equal(8, e.At!.ByteOffset);
+        Assert.Contains("structure block 0x58+0x1000", e.Message);
+    }
+
+    [Fact]
+    public void StringsBlockPastTotalSize()
+    {
+        var e = Fails(With(32, 0x140));
+        Assert.Equal(12, e.At!.ByteOffset);
+    }
+
+    [Fact]
+    public void ReservationMapInsideHeader()
+    {
+        Assert.Equal(16, Fails(With(16, 0x20)).At!.ByteOffset);
+    }
+
+    [Fact]
+    public void IsDtbLooksAtTheMagic()
+    {
+        Assert.True(FdtReader.IsDtb(Blob()));
+        Assert.False(FdtReader.IsDtb("/dts-v1/;"u8));
+        Assert.False(FdtReader.IsDtb([0xd0, 0x0d]));
+    }
+}
