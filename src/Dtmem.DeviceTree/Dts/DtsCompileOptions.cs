@@ -1,0 +1,44 @@
+namespace Dtmem.DeviceTree.Dts;
+
+/// <summary>Options of the DTS compiler, named after the dtc/cpp flags they mirror.</summary>
+public sealed class DtsCompileOptions
+{
+    /// <summary>Run the C preprocessor first (the kernel always does); off means the input is plain DTS or cpp output.</summary>
+    public bool Preprocess { get; set; }
+
+    /// <summary>Search directories for <c>#include</c>, <c>/include/</c> and <c>/incbin/</c> (cpp <c>-I</c>, dtc <c>-i</c>).</summary>
+    public List<string> IncludePaths { get; } = [];
+
+    /// <summary>Preprocessor macro definitions (<c>-D NAME</c> or <c>-D NAME=VALUE</c>).</summary>
+    public List<string> Defines { get; } = [];
+
+    /// <summary>dtc <c>-@</c>: emit <c>/__symbols__</c> (and give every labelled node a phandle).</summary>
+    public bool Symbols { get; set; }
+
+    /// <summary>dtc <c>-b</c>: physical id of the boot CPU for the header; null lets dtc's guess stand (first /cpus child's reg).</summary>
+    public uint? BootCpu { get; set; }
+
+    /// <summary>dtc <c>-H</c>: which phandle properties are generated.</summary>
+    public PhandleFormat PhandleFormat { get; set; } = PhandleFormat.Epapr;
+
+    /// <summary>Deepest node nesting accepted.</summary>
+    public int MaxDepth { get; set; } = 256;
+
+    /// <summary>Most nodes accepted in one source.</summary>
+    public int MaxNodes { get; set; } = 1_000_000;
+
+    /// <summary>Largest property value accepted, in bytes.</summary>
+    public int MaxPropertySize { get; set; } = 64 << 20;
+
+    /// <summary>Deepest <c>/include/</c> nesting (dtc's MAX_SRCFILE_DEPTH is 200).</summary>
+    public int MaxIncludeDepth { get; set; } = 200;
+}
+
+/// <summary>dtc's <c>-H legacy|epapr|both</c>.</summary>
+[Flags]
+public enum PhandleFormat
+{
+    Legacy = 1,
+    Epapr = 2,
+    Both = Legacy | Epapr,
+}

@@ -1,0 +1,396 @@
+using System.Buffers.Binary;
+using Dtmem.DeviceTree.Model;
+
+namespace Dtmem.DeviceTree.Dts;
+
+/// <summary>
+/// The passes dtc runs after parsing that change the output (checks.c fixups and livetree.c generators),
+/// in dtc's order: name checks, duplicate labels, explicit phandles, phandle references, path references,
+/// /omit-if-no-ref/, then <c>__symbols__</c> (-@) and <c>__fixups__</c>/<c>__local_fixups__</c> (plugins).
+/// </summary>
+internal sealed class DtsSemantics
+{
+    private readonly LNode _root;
+    private readonly bool _plugin;
+    private readonly DtsCompileOptions _options;
+    private readonly Action<SourceSpan, string>? _warn;
+    private readonly Dictionary<uint, LNode> _phandles = [];
+    private Dictionary<string, LNode>? _labels;
+    private uint _nextPhandle = 1;
+
+    public DtsSemantics(LNode root, bool plugin, DtsCompileOptions options, Action<SourceSpan, string>? warn)
+    {
+        _root = root;
+        _plugin = plugin;
+        _options = options;
+        _warn = warn;
+    }
+
+    public void Run()
+    {
+        CheckNames(_root);
+        CheckDuplicateLabels();
+        ExplicitPhandles(_root);
+        _labels = BuildLabelIndex();
+        FixPhandleReferences(_root);
+        FixPathReferences(_root);
+        OmitUnused(_root);
+        if (_options.Symbols) GenerateSymbols();
+        if (_plugin)
+        {
+            GenerateFixups();
+            GenerateLocalFixups();
+        }
+    }
+
+    private static IEnumerable<LNode> Walk(LNode root)
+    {
+        var stack = new Stack<LNode>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            yield return n;
+            for (var i = n.Children.Count - 1; i >= 0; i--)
+                if (!n.Children[i].Deleted) stack.Push(n.Children[i]);
+        }
+    }
+
+    private static SourceSpan? Where(LNode n) => n.Spans.Count > 0 ? n.Spans[^1] : null;
+
+    private static SourceSpan? Where(LProp p, LNode n) => p.Spans.Count > 0 ? p.Spans[^1] : Where(n);
+
+    // duplicate_node_names, duplicate_property_names, node_name_format, property_name_chars, name_properties.
+    private static void CheckNames(LNode root)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var n in Walk(root))
+        {
+            seen.Clear();
+            foreach (var c in n.Children)
+            {
+                if (c.Deleted) continue;
+                if (!seen.Add(c.Name))
+                    throw new DtException(Where(c), $"duplicate node name '{c.Name}' in {n.FullPath} (two definitions in one block; a repeated block merges instead)");
+                if (c.Name.IndexOf('@') is var at and >= 0 && c.Name.IndexOf('@', at + 1) >= 0)
+                    throw new DtException(Where(c), $"multiple '@' characters in node name '{c.Name}'");
+            }
+            seen.Clear();
+            LProp? nameProp = null;
+            foreach (var p in n.Props)
+            {
+                if (p.Deleted) continue;
+                if (!seen.Add(p.Name))
+                    throw new DtException(Where(p, n), $"duplicate property name '{p.Name}' in {n.FullPath}");
+                foreach (var ch in p.Name)
+                    if (ch == '@' || !DtsLexer.IsPropNodeChar(ch))
+                        throw new DtException(Where(p, n), $"bad character '{ch}' in property name '{p.Name}'");
+                if (p.Name == "name" && nameProp is null) nameProp = p;
+            }
+            if (nameProp is not null)
+            {
+                // A correct "name" property is redundant and dtc drops it; a wrong one is an error.
+                var v = nameProp.Value.Bytes;
+                var baseLen = n.BaseNameLength;
+                var matches = v.Length == baseLen + 1 && v[baseLen] == 0;
+                for (var i = 0; matches && i < baseLen; i++) matches = v[i] == n.Name[i];
+                if (!matches)
+                    throw new DtException(Where(nameProp, n), $"\"name\" property of {n.FullPath} is incorrect (it must equal the base node name)");
+                n.Props.Remove(nameProp);
+            }
+        }
+    }
+
+    private void CheckDuplicateLabels()
+    {
+        var owners = new Dictionary<string, (object Owner, SourceSpan? At, string What)>(StringComparer.Ordinal);
+        void See(string label, object owner, SourceSpan? at, string what)
+        {
+            if (!owners.TryGetValue(label, out var prev))
+            {
+                owners[label] = (owner, at, what);
+                return;
+            }
+            if (!ReferenceEquals(prev.Owner, owner))
+                throw new DtException(at, $"duplicate label '{label}' on {what} and {prev.What}" + (prev.At is null ? "" : $" (first at {prev.At})"));
+        }
+        foreach (var n in Walk(_root))
+        {
+            foreach (var l in n.Labels)
+                if (!l.Deleted) See(l.Name, n, Where(n), $"node {n.FullPath}");
+            foreach (var p in n.Props)
+            {
+                if (p.Deleted) continue;
+                foreach (var l in p.Labels)
+                    if (!l.Deleted) See(l.Name, p, Where(p, n), $"property '{p.Name}' in {n.FullPath}");
+                if (p.Value.Markers is null) continue;
+                foreach (var m in p.Value.Markers)
+                    if (m.Kind == LMarkerKind.Label) See(m.Text!, m, m.Span, $"a value of '{p.Name}' in {n.FullPath}");
+            }
+        }
+    }
+
+    private Dictionary<string, LNode> BuildLabelIndex()
+    {
+        var index = new Dictionary<string, LNode>(StringComparer.Ordinal);
+        foreach (var n in Walk(_root))
+            foreach (var l in n.Labels)
+                if (!l.Deleted) index.TryAdd(l.Name, n);
+        return index;
+    }
+
+    /// <summary>get_node_by_ref with the label index; labels deleted since the index was built are not found.</summary>
+    private LNode? Find(string reference)
+    {
+        if (reference == "/") return _root;
+        if (reference.StartsWith('/')) return References.ByPath(_root, reference);
+        var slash = reference.IndexOf('/');
+        var label = slash < 0 ? reference : reference[..slash];
+        if (!_labels!.TryGetValue(label, out var node) || !LabelList.HasLive(node.Labels, label)) return null;
+        return slash < 0 ? node : References.ByPath(node, reference.AsSpan(slash + 1));
+    }
+
+    private bool PhandleInUse(uint p) => _phandles.TryGetValue(p, out var n) && n.Phandle == p && n.IsLive;
+
+    private static bool IsValidPhandle(uint p) => p != 0 && p != 0xffffffff;
+
+    // check_explicit_phandles
+    private void ExplicitPhandles(LNode root)
+    {
+        foreach (var n in Walk(root))
+        {
+            var phandle = PhandleProp(n, "phandle");
+            var linux = PhandleProp(n, "linux,phandle");
+            if (phandle == 0 && linux == 0) continue;
+            if (linux != 0 && phandle != 0 && phandle != linux)
+                throw new DtException(Where(n), $"mismatching 'phandle' (0x{phandle:x}) and 'linux,phandle' (0x{linux:x}) in {n.FullPath}");
+            if (phandle == 0) phandle = linux;
+            if (PhandleInUse(phandle) && _phandles[phandle] != n)
+                throw new DtException(Where(n), $"duplicated phandle 0x{phandle:x} in {n.FullPath} (seen before at {_phandles[phandle].FullPath})");
+            n.Phandle = phandle;
+            _phandles[phandle] = n;
+        }
+    }
+
+    private uint PhandleProp(LNode n, string name)
+    {
+        var p = n.GetProp(name);
+        if (p is null) return 0;
+        if (p.Value.Length != 4)
+            throw new DtException(Where(p, n), $"bad length ({p.Value.Length}) '{name}' property in {n.FullPath} (must be one cell)");
+        if (p.Value.Markers is not null)
+        {
+            foreach (var m in p.Value.Markers)
+            {
+                if (m.Kind != LMarkerKind.RefPhandle) continue;
+                // <&self> asks for a fresh phandle; pointing at another node is nonsensical.
+                if (References.Find(_root, m.Text!) != n)
+                    throw new DtException(m.Span ?? Where(p, n), $"'{name}' of {n.FullPath} is a reference to another node");
+                return 0;
+            }
+        }
+        var v = BinaryPrimitives.ReadUInt32BigEndian(p.Value.Bytes);
+        if (!IsValidPhandle(v))
+            throw new DtException(Where(p, n), $"bad value (0x{v:x}) in '{name}' property of {n.FullPath}");
+        return v;
+    }
+
+    // get_node_phandle: the next free number from a counter that never goes back.
+    private uint GetPhandle(LNode n)
+    {
+        if (IsValidPhandle(n.Phandle)) return n.Phandle;
+        while (PhandleInUse(_nextPhandle)) _nextPhandle++;
+        var p = _nextPhandle;
+        n.Phandle = p;
+        _phandles[p] = n;
+        if ((_options.PhandleFormat & PhandleFormat.Legacy) != 0 && n.GetProp("linux,phandle") is null)
+            n.Props.Add(CellProp("linux,phandle", p));
+        if ((_options.PhandleFormat & PhandleFormat.Epapr) != 0 && n.GetProp("phandle") is null)
+            n.Props.Add(CellProp("phandle", p));
+        return p;
+    }
+
+    private static LProp CellProp(string name, uint value)
+    {
+        var d = new LData(4);
+        d.AddMarker(new LMarker(LMarkerKind.TypeUint32, 0, null, null, 0, 0));
+        d.AppendInteger(value, 32);
+        return new LProp(name, d, null);
+    }
+
+    private void FixPhandleReferences(LNode root)
+    {
+        foreach (var n in Walk(root))
+        {
+            // Indexed: allocating a phandle may append a property to this very node.
+            for (var pi = 0; pi < n.Props.Count; pi++)
+            {
+                var p = n.Props[pi];
+                if (p.Deleted || p.Value.Markers is null) continue;
+                foreach (var m in p.Value.Markers)
+                {
+                    if (m.Kind != LMarkerKind.RefPhandle) continue;
+                    var target = Find(m.Text!);
+                    if (target is null)
+                    {
+                        if (!_plugin) throw Unresolved(m, p, n);
+                        BinaryPrimitives.WriteUInt32BigEndian(p.Value.Bytes[m.Offset..], 0xffffffff);
+                        continue;
+                    }
+                    BinaryPrimitives.WriteUInt32BigEndian(p.Value.Bytes[m.Offset..], GetPhandle(target));
+                    target.IsReferenced = true;
+                }
+            }
+        }
+    }
+
+    private DtException Unresolved(LMarker m, LProp p, LNode n)
+    {
+        var shown = m.Text!.StartsWith('/') || m.Text.Contains('/') ? $"&{{{m.Text}}}" : $"&{m.Text}";
+        return new DtException(m.Span ?? Where(p, n),
+            $"reference to non-existent node or label {shown} in property '{p.Name}' of {n.FullPath}{References.Suggest(_root, m.Text)}");
+    }
+
+    private void FixPathReferences(LNode root)
+    {
+        foreach (var n in Walk(root))
+        {
+            foreach (var p in n.Props)
+            {
+                if (p.Deleted || p.Value.Markers is null) continue;
+                for (var i = 0; i < p.Value.Markers.Count; i++)
+                {
+                    var m = p.Value.Markers[i];
+                    if (m.Kind != LMarkerKind.RefPath) continue;
+                    var target = Find(m.Text!) ?? throw Unresolved(m, p, n);
+                    var path = target.FullPath;
+                    var bytes = new byte[path.Length + 1];
+                    for (var k = 0; k < path.Length; k++) bytes[k] = (byte)path[k];
+                    p.Value.InsertAt(m, bytes);
+                    target.IsReferenced = true;
+                }
+                if (p.Value.Length > _options.MaxPropertySize)
+                    throw new DtException(Where(p, n), $"property '{p.Name}' grew to {p.Value.Length} bytes, more than the {_options.MaxPropertySize}-byte limit");
+            }
+        }
+    }
+
+    private void OmitUnused(LNode root)
+    {
+        foreach (var n in Walk(root))
+        {
+            // dtc keeps labelled nodes under -@ (their label may be the target of an overlay).
+            if (_options.Symbols && n.Labels.Count > 0) continue;
+            if (n.OmitIfUnused && !n.IsReferenced && !n.Deleted) n.Delete();
+        }
+    }
+
+    private static bool AnyLabel(LNode n)
+    {
+        if (n.Labels.Count > 0) return true;
+        foreach (var c in n.Children)
+            if (!c.Deleted && AnyLabel(c)) return true;
+        return false;
+    }
+
+    private static LNode Subnode(LNode parent, string name)
+    {
+        var n = parent.GetChild(name);
+        if (n is not null) return n;
+        n = new LNode(null) { Name = name };
+        parent.AddChild(n);
+        return n;
+    }
+
+    private void GenerateSymbols()
+    {
+        if (!AnyLabel(_root)) return;
+        var symbols = Subnode(_root, "__symbols__");
+        foreach (var n in Walk(_root))
+        {
+            if (n.Labels.Count == 0) continue;
+            foreach (var l in n.Labels)
+            {
+                if (l.Deleted) continue;
+                if (symbols.GetProp(l.Name) is not null)
+                {
+                    _warn?.Invoke(Where(n) ?? new SourceSpan("<dts>", 0, 0), $"label {l.Name} already exists in /__symbols__");
+                    continue;
+                }
+                var d = new LData(n.FullPath.Length + 1);
+                d.AddMarker(new LMarker(LMarkerKind.TypeString, 0, null, null, 0, 0));
+                AppendString(d, n.FullPath);
+                symbols.Props.Add(new LProp(l.Name, d, null));
+            }
+            GetPhandle(n);
+        }
+    }
+
+    private static void AppendString(LData d, string s)
+    {
+        var b = d.Grow(s.Length + 1);
+        for (var i = 0; i < s.Length; i++) b[i] = (byte)s[i];
+        b[s.Length] = 0;
+    }
+
+    private static void Append(LNode node, string name, LMarkerKind kind, ReadOnlySpan<byte> data)
+    {
+        var p = node.GetProp(name);
+        if (p is null)
+        {
+            p = new LProp(name, new LData(data.Length), null);
+            node.Props.Add(p);
+        }
+        p.Value.AddMarker(new LMarker(kind, p.Value.Length, name, null, 0, 0));
+        p.Value.Append(data);
+    }
+
+    private IEnumerable<(LNode Node, LProp Prop, LMarker Marker)> PhandleRefs()
+    {
+        foreach (var n in Walk(_root))
+        {
+            foreach (var p in n.Props)
+            {
+                if (p.Deleted || p.Value.Markers is null) continue;
+                foreach (var m in p.Value.Markers)
+                    if (m.Kind == LMarkerKind.RefPhandle) yield return (n, p, m);
+            }
+        }
+    }
+
+    private void GenerateFixups()
+    {
+        if (!PhandleRefs().Any(r => Find(r.Marker.Text!) is null)) return;
+        var fixups = Subnode(_root, "__fixups__");
+        foreach (var (n, p, m) in PhandleRefs().ToList())
+        {
+            if (Find(m.Text!) is not null) continue;
+            if (m.Text!.Contains('/'))
+                throw new DtException(m.Span ?? Where(p, n), $"can't generate a fixup for a reference to path &{{{m.Text}}} (overlays can only refer to labels)");
+            if (n.FullPath.Contains(':') || p.Name.Contains(':'))
+                throw new DtException(Where(p, n), $"fixup entry for {n.FullPath}:{p.Name} would contain ':' in a node path or property name");
+            var entry = $"{n.FullPath}:{p.Name}:{m.Offset}";
+            var bytes = new byte[entry.Length + 1];
+            for (var i = 0; i < entry.Length; i++) bytes[i] = (byte)entry[i];
+            Append(fixups, m.Text, LMarkerKind.TypeString, bytes);
+        }
+    }
+
+    private void GenerateLocalFixups()
+    {
+        if (!PhandleRefs().Any(r => Find(r.Marker.Text!) is not null)) return;
+        var local = Subnode(_root, "__local_fixups__");
+        var chain = new List<LNode>();
+        Span<byte> cell = stackalloc byte[4];
+        foreach (var (n, p, m) in PhandleRefs().ToList())
+        {
+            if (Find(m.Text!) is null) continue;
+            chain.Clear();
+            for (var w = n; w.Parent is not null; w = w.Parent) chain.Add(w);
+            var at = local;
+            for (var i = chain.Count - 1; i >= 0; i--) at = Subnode(at, chain[i].Name);
+            BinaryPrimitives.WriteUInt32BigEndian(cell, (uint)m.Offset);
+            Append(at, p.Name, LMarkerKind.TypeUint32, cell);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using Dtmem.DeviceTree.Model;
+
+namespace Dtmem.DeviceTree.Dts;
+
+/// <summary>Turns dtc's live tree (deleted entries included) into the shared model (live entries only).</summary>
+internal static class ModelBuilder
+{
+    public static DtTree Build(ParsedSource src, uint bootCpu, string fileName)
+    {
+        var tree = new DtTree(Node(src.Root)) { BootCpuId = bootCpu, IsPlugin = src.IsPlugin, SourceFile = fileName };
+        tree.MemReserves.AddRange(src.MemReserves);
+        return tree;
+    }
+
+    private static DtNode Node(LNode n)
+    {
+        var node = new DtNode(n.Name) { Phandle = n.Phandle, OmitIfNoRef = n.OmitIfUnused, IsReferenced = n.IsReferenced };
+        node.Spans.AddRange(n.Spans);
+        foreach (var l in n.Labels)
+            if (!l.Deleted) node.Labels.Add(l.Name);
+        foreach (var p in n.Props)
+        {
+            if (p.Deleted) continue;
+            var prop = new DtProperty(p.Name, p.Value.ToArray());
+            prop.Spans.AddRange(p.Spans);
+            foreach (var l in p.Labels)
+                if (!l.Deleted) prop.Labels.Add(l.Name);
+            if (p.Value.Markers is not null)
+                foreach (var m in p.Value.Markers) prop.Markers.Add(Marker(m));
+            node.Properties.Add(prop);
+        }
+        foreach (var c in n.Children)
+            if (!c.Deleted) node.AddChild(Node(c));
+        return node;
+    }
+
+    private static ValueMarker Marker(LMarker m) => m.Kind switch
+    {
+        LMarkerKind.Label => new ValueMarker(MarkerKind.Label, m.Offset, m.Text, 0, m.Span),
+        LMarkerKind.RefPhandle => new ValueMarker(MarkerKind.PhandleRef, m.Offset, m.Text, 32, m.Span),
+        LMarkerKind.RefPath => new ValueMarker(MarkerKind.PathRef, m.Offset, m.Text, 0, m.Span),
+        LMarkerKind.TypeUint8 => new ValueMarker(MarkerKind.TypeCells, m.Offset, null, 8, m.Span),
+        LMarkerKind.TypeUint16 => new ValueMarker(MarkerKind.TypeCells, m.Offset, null, 16, m.Span),
+        LMarkerKind.TypeUint32 => new ValueMarker(MarkerKind.TypeCells, m.Offset, null, 32, m.Span),
+        LMarkerKind.TypeUint64 => new ValueMarker(MarkerKind.TypeCells, m.Offset, null, 64, m.Span),
+        LMarkerKind.TypeString => new ValueMarker(MarkerKind.TypeString, m.Offset, null, 0, m.Span),
+        _ => new ValueMarker(MarkerKind.TypeBytes, m.Offset, null, 8, m.Span),
+    };
+}

@@ -1,0 +1,131 @@
+namespace Dtmem.DeviceTree.Dts;
+
+/// <summary>dtc's reference lookups (livetree.c get_node_by_ref / _by_label / _by_path), over live nodes only.</summary>
+internal static class References
+{
+    /// <summary>
+    /// Resolves a reference: <c>/</c>, an absolute path, a label, or (dtc 1.7+) <c>label/sub/path</c>.
+    /// </summary>
+    public static LNode? Find(LNode root, string reference)
+    {
+        if (reference == "/") return root;
+        if (reference.StartsWith('/')) return ByPath(root, reference);
+        var slash = reference.IndexOf('/');
+        if (slash < 0) return ByLabel(root, reference);
+        var target = ByLabel(root, reference[..slash]);
+        return target is null ? null : ByPath(target, reference.AsSpan(slash + 1));
+    }
+
+    public static LNode? ByLabel(LNode node, string label)
+    {
+        if (LabelList.HasLive(node.Labels, label)) return node;
+        foreach (var c in node.Children)
+        {
+            if (c.Deleted) continue;
+            var found = ByLabel(c, label);
+            if (found is not null) return found;
+        }
+        return null;
+    }
+
+    /// <summary>Exact component names, as dtc matches them (no unit-address-less shortcut).</summary>
+    public static LNode? ByPath(LNode node, ReadOnlySpan<char> path)
+    {
+        while (true)
+        {
+            if (path.IsEmpty) return node.Deleted ? null : node;
+            while (!path.IsEmpty && path[0] == '/') path = path[1..];
+            var slash = path.IndexOf('/');
+            var part = slash < 0 ? path : path[..slash];
+            LNode? next = null;
+            foreach (var c in node.Children)
+            {
+                if (c.Deleted || !part.SequenceEqual(c.Name)) continue;
+                next = c;
+                break;
+            }
+            if (next is null) return null;
+            if (slash < 0) return next;
+            node = next;
+            path = path[(slash + 1)..];
+        }
+    }
+
+    /// <summary>"; did you mean &amp;x?" for the closest live label (or path), or empty.</summary>
+    public static string Suggest(LNode root, string reference)
+    {
+        var labelPart = reference;
+        var slash = reference.IndexOf('/');
+        if (reference.StartsWith('/'))
+        {
+            var parentPath = reference[..reference.LastIndexOf('/')];
+            var parent = parentPath.Length == 0 ? root : ByPath(root, parentPath);
+            if (parent is null) return "";
+            var leaf = reference[(reference.LastIndexOf('/') + 1)..];
+            string? bestName = null;
+            var bestD = int.MaxValue;
+            foreach (var c in parent.Children)
+            {
+                if (c.Deleted) continue;
+                var d = Distance(leaf, c.Name);
+                if (d < bestD) { bestD = d; bestName = c.Name; }
+            }
+            return bestName is not null && bestD <= Math.Max(2, leaf.Length / 3)
+                ? $"; did you mean &{{{(parentPath.Length == 0 ? "" : parentPath)}/{bestName}}}?"
+                : "";
+        }
+        if (slash >= 0)
+        {
+            labelPart = reference[..slash];
+            if (ByLabel(root, labelPart) is not null) return $"; label '{labelPart}' exists but has no node at '{reference[(slash + 1)..]}'";
+        }
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var n in Live(root))
+        {
+            foreach (var l in n.Labels)
+            {
+                if (l.Deleted) continue;
+                var d = Distance(labelPart, l.Name);
+                if (d < bestDistance || (d == bestDistance && string.CompareOrdinal(l.Name, best) < 0))
+                {
+                    bestDistance = d;
+                    best = l.Name;
+                }
+            }
+        }
+        return best is not null && bestDistance <= Math.Max(2, labelPart.Length / 3) ? $"; did you mean &{best}?" : "";
+    }
+
+    private static IEnumerable<LNode> Live(LNode root)
+    {
+        var stack = new Stack<LNode>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            yield return n;
+            foreach (var c in n.Children)
+                if (!c.Deleted) stack.Push(c);
+        }
+    }
+
+    /// <summary>Levenshtein distance (labels are short).</summary>
+    internal static int Distance(string a, string b)
+    {
+        var prev = new int[b.Length + 1];
+        var cur = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) prev[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            cur[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            (prev, cur) = (cur, prev);
+        }
+        return prev[b.Length];
+    }
+}

@@ -1,0 +1,155 @@
+using System.Buffers.Binary;
+using System.Text;
+using Dtmem.DeviceTree.Model;
+
+namespace Dtmem.DeviceTree.Fdt;
+
+/// <summary>Layout options of <see cref="FdtWriter"/>, named after dtc's flags.</summary>
+public sealed class FdtWriteOptions
+{
+    /// <summary>dtc <c>-b</c>: overrides <see cref="DtTree.BootCpuId"/> in the header.</summary>
+    public uint? BootCpuId { get; set; }
+
+    /// <summary>dtc <c>-R</c>: extra empty memory-reservation slots.</summary>
+    public int ExtraReserveSlots { get; set; }
+
+    /// <summary>dtc <c>-S</c>: minimum blob size (padding added at the end).</summary>
+    public int MinSize { get; set; }
+
+    /// <summary>dtc <c>-p</c>: padding bytes added at the end (wins over <see cref="MinSize"/>).</summary>
+    public int Padding { get; set; }
+
+    /// <summary>dtc <c>-a</c>: round the blob size up to this multiple.</summary>
+    public int Alignment { get; set; }
+}
+
+/// <summary>
+/// Writes a version 17 flattened device tree exactly as dtc's flattree.c does: header, 8-aligned reservation
+/// block (+ terminator), structure block, and a strings block in which a name is shared with any earlier name
+/// it is a suffix of (dtc's stringtable_insert), so the bytes match <c>dtc -O dtb</c>.
+/// </summary>
+public static class FdtWriter
+{
+    public static byte[] Write(DtTree tree, FdtWriteOptions? options = null)
+    {
+        options ??= new FdtWriteOptions();
+        var dt = new ByteBuffer(4096);
+        var strings = new StringTable();
+        Flatten(tree.Root, dt, strings);
+        dt.Cell(FdtConstants.End);
+
+        var reserveCount = tree.MemReserves.Count + Math.Max(0, options.ExtraReserveSlots);
+        var reserveSize = (reserveCount + 1) * FdtConstants.MemReserveEntrySize;
+        var reserveOff = (FdtConstants.HeaderSize + 7) & ~7;
+        var structOff = reserveOff + reserveSize;
+        var stringsOff = structOff + dt.Length;
+        var total = stringsOff + strings.Length;
+
+        var pad = 0;
+        if (options.MinSize > 0) pad = Math.Max(0, options.MinSize - total);
+        if (options.Padding > 0) pad = options.Padding;
+        if (options.Alignment > 0) pad = (total + pad + options.Alignment - 1) / options.Alignment * options.Alignment - total;
+        var size = total + pad;
+
+        var blob = new byte[size];
+        var h = blob.AsSpan();
+        BinaryPrimitives.WriteUInt32BigEndian(h[FdtConstants.OffsetMagic..], FdtConstants.Magic);
+        BinaryPrimitives.WriteUInt32BigEndian(h[FdtConstants.OffsetTotalSize..], (uint)size);
+        BinaryPrimitives.WriteUInt32BigEndian(h[FdtConstants.OffsetDtStruct..], (uint)structOff);
+        BinaryPrimitives.WriteUInt32BigEndian(h[FdtConstants.OffsetDtStrings..], (uint)stringsOff);
+        BinaryPrimitives.WriteUInt32BigEndian(h[FdtConstants.OffsetMemRsvMap..], (uint)reserveOff);
+        BinaryPrimitives.WriteUInt32BigEndian(h[FdtConstants.OffsetVersion..], FdtConstants.Version);
+        BinaryPrimitives.WriteUInt32BigEndian(h[FdtConstants.OffsetLastCompVersion..], FdtConstants.LastCompatibleVersion);
+        BinaryPrimitives.WriteUInt32BigEndian(h[FdtConstants.OffsetBootCpuIdPhys..], options.BootCpuId ?? tree.BootCpuId);
+        BinaryPrimitives.WriteUInt32BigEndian(h[FdtConstants.OffsetSizeDtStrings..], (uint)strings.Length);
+        BinaryPrimitives.WriteUInt32BigEndian(h[FdtConstants.OffsetSizeDtStruct..], (uint)dt.Length);
+
+        var at = reserveOff;
+        foreach (var r in tree.MemReserves)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(h[at..], r.Address);
+            BinaryPrimitives.WriteUInt64BigEndian(h[(at + 8)..], r.Size);
+            at += FdtConstants.MemReserveEntrySize;
+        }
+        dt.Span.CopyTo(h[structOff..]);
+        strings.Span.CopyTo(h[stringsOff..]);
+        return blob;
+    }
+
+    private static void Flatten(DtNode node, ByteBuffer dt, StringTable strings)
+    {
+        dt.Cell(FdtConstants.BeginNode);
+        dt.Utf8Z(node.Name);
+        dt.Align4();
+        foreach (var p in node.Properties)
+        {
+            var nameOff = strings.Insert(p.Name);
+            dt.Cell(FdtConstants.Prop);
+            dt.Cell((uint)p.Value.Length);
+            dt.Cell((uint)nameOff);
+            dt.Bytes(p.Value);
+            dt.Align4();
+        }
+        foreach (var c in node.Children) Flatten(c, dt, strings);
+        dt.Cell(FdtConstants.EndNode);
+    }
+
+    private sealed class ByteBuffer(int capacity)
+    {
+        private byte[] _b = new byte[capacity];
+
+        public int Length { get; private set; }
+
+        public ReadOnlySpan<byte> Span => _b.AsSpan(0, Length);
+
+        private Span<byte> Grow(int n)
+        {
+            if (Length + n > _b.Length) Array.Resize(ref _b, Math.Max(_b.Length * 2, Length + n));
+            var s = _b.AsSpan(Length, n);
+            Length += n;
+            return s;
+        }
+
+        public void Cell(uint v) => BinaryPrimitives.WriteUInt32BigEndian(Grow(4), v);
+
+        public void Bytes(ReadOnlySpan<byte> v) => v.CopyTo(Grow(v.Length));
+
+        public void Utf8Z(string s)
+        {
+            var n = Encoding.UTF8.GetByteCount(s);
+            var span = Grow(n + 1);
+            Encoding.UTF8.GetBytes(s, span);
+            span[n] = 0;
+        }
+
+        public void Align4()
+        {
+            var pad = FdtConstants.AlignToken(Length) - Length;
+            if (pad > 0) Grow(pad).Clear();
+        }
+    }
+
+    /// <summary>
+    /// dtc's string table: a name is stored once, and a name equal to the tail of an earlier one reuses that tail.
+    /// Every suffix of every stored name is indexed at its first offset, which is what dtc's linear scan returns.
+    /// </summary>
+    private sealed class StringTable
+    {
+        private readonly Dictionary<string, int> _offsets = new(StringComparer.Ordinal);
+        private readonly ByteBuffer _buf = new(1024);
+
+        public int Length => _buf.Length;
+
+        public ReadOnlySpan<byte> Span => _buf.Span;
+
+        public int Insert(string name)
+        {
+            if (_offsets.TryGetValue(name, out var off)) return off;
+            off = _buf.Length;
+            _buf.Utf8Z(name);
+            for (var i = 0; i < name.Length; i++) _offsets.TryAdd(name[i..], off + Encoding.UTF8.GetByteCount(name.AsSpan(0, i)));
+            _offsets.TryAdd("", off + Encoding.UTF8.GetByteCount(name));
+            return off;
+        }
+    }
+}
