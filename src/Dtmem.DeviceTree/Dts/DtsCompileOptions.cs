@@ -21,6 +21,12 @@ public sealed class DtsCompileOptions
     /// <summary>dtc <c>-H</c>: which phandle properties are generated.</summary>
     public PhandleFormat PhandleFormat { get; set; } = PhandleFormat.Epapr;
 
+    /// <summary>
+    /// A cell value that does not fit its element size is an error in dtc 1.6 ("Value out of range") and a
+    /// warning plus truncation since dtc 1.7. Off (the default) follows 1.6; on follows 1.7.
+    /// </summary>
+    public bool TruncateOutOfRangeCells { get; set; }
+
     /// <summary>Deepest node nesting accepted.</summary>
     public int MaxDepth { get; set; } = 256;
 

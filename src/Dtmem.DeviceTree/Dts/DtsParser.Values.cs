@@ -132,7 +132,12 @@ internal sealed partial class DtsParser
                         var mask = (1UL << bits) - 1;
                         // Fits when the bits above the mask are all zero, or all one (a sign-extended negative).
                         if (v > mask && (v | mask) != ulong.MaxValue)
-                            Warnings?.Invoke(t.Span, $"value 0x{v:x16} truncated to 0x{(v & mask).ToString("x" + bits / 4)} (does not fit in {bits} bits)");
+                        {
+                            var truncated = (v & mask).ToString("x" + bits / 4);
+                            if (!_options.TruncateOutOfRangeCells)
+                                throw new DtException(t.Span, $"value 0x{v:x} out of range for {bits}-bit array element (dtc >= 1.7 would truncate it to 0x{truncated})");
+                            Warnings?.Invoke(t.Span, $"value 0x{v:x16} truncated to 0x{truncated}");
+                        }
                     }
                     d.AppendInteger(v, bits);
                     break;
@@ -143,7 +148,7 @@ internal sealed partial class DtsParser
         }
     }
 
-    /// <summary>Receives dtc's non-fatal warnings (value truncation).</summary>
+    /// <summary>Receives dtc's non-fatal warnings (value truncation under <see cref="DtsCompileOptions.TruncateOutOfRangeCells"/>).</summary>
     public Action<SourceSpan, string>? Warnings { get; set; }
 
     private void ParseIncbin(Token at, LData d)

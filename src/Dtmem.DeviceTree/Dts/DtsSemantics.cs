@@ -72,6 +72,9 @@ internal sealed class DtsSemantics
                 if (c.Deleted) continue;
                 if (!seen.Add(c.Name))
                     throw new DtException(Where(c), $"duplicate node name '{c.Name}' in {n.FullPath} (two definitions in one block; a repeated block merges instead)");
+                foreach (var ch in c.Name)
+                    if (ch is '*' or '#' or '?' || !DtsLexer.IsPropNodeChar(ch))
+                        throw new DtException(Where(c), $"bad character '{ch}' in node name '{c.Name}' (node names use a-z A-Z 0-9 , . _ + - @)");
                 if (c.Name.IndexOf('@') is var at and >= 0 && c.Name.IndexOf('@', at + 1) >= 0)
                     throw new DtException(Where(c), $"multiple '@' characters in node name '{c.Name}'");
             }
@@ -84,7 +87,7 @@ internal sealed class DtsSemantics
                     throw new DtException(Where(p, n), $"duplicate property name '{p.Name}' in {n.FullPath}");
                 foreach (var ch in p.Name)
                     if (ch == '@' || !DtsLexer.IsPropNodeChar(ch))
-                        throw new DtException(Where(p, n), $"bad character '{ch}' in property name '{p.Name}'");
+                        throw new DtException(Where(p, n), $"bad character '{ch}' in property name '{p.Name}' (property names use a-z A-Z 0-9 , . _ + * # ? -)");
                 if (p.Name == "name" && nameProp is null) nameProp = p;
             }
             if (nameProp is not null)
