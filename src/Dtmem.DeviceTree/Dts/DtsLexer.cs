@@ -49,8 +49,10 @@ internal sealed class DtsLexer
         }
     }
 
-    private Token Make(Tok kind, int start, int length, ulong value = 0) =>
-        new(kind, _f.Text, start, length, _f.File, _f.Line, start - _f.LineStart + 1, value);
+    /// <summary>A token whose text is <paramref name="start"/>..+<paramref name="length"/>; its column is that of
+    /// <paramref name="at"/> when the text skips a prefix (the &amp; of a reference, a name's backslash).</summary>
+    private Token Make(Tok kind, int start, int length, ulong value = 0, int at = -1) =>
+        new(kind, _f.Text, start, length, _f.File, _f.Line, (at < 0 ? start : at) - _f.LineStart + 1, value);
 
     private DtException Error(int at, string message) => new(_f.File.At(_f.Line, at - _f.LineStart + 1), message);
 
@@ -219,7 +221,7 @@ internal sealed class DtsLexer
                 {
                     var e = LabelEnd(s + 2);
                     _f.Pos = e;
-                    return Make(Tok.LabelRef, s + 1, e - s - 1);
+                    return Make(Tok.LabelRef, s + 1, e - s - 1, at: s);
                 }
                 if (n == '{')
                 {
@@ -228,7 +230,7 @@ internal sealed class DtsLexer
                     if (p < t.Length && t[p] == '}')
                     {
                         _f.Pos = p + 1;
-                        var tok = Make(Tok.PathRef, s + 2, p - s - 2);
+                        var tok = Make(Tok.PathRef, s + 2, p - s - 2, at: s);
                         return tok;
                     }
                 }
@@ -255,7 +257,7 @@ internal sealed class DtsLexer
                 {
                     var nameStart = p;
                     while (p < t.Length && IsPropNodeChar(t[p])) p++;
-                    var tok = Make(Tok.Name, nameStart, p - nameStart);
+                    var tok = Make(Tok.Name, nameStart, p - nameStart, at: s);
                     _f.Pos = p;
                     _mode = Mode.Default;
                     return tok;
