@@ -1,0 +1,123 @@
+using Dtmem.Diagnosis.Esr;
+using Dtmem.Diagnosis.Logs;
+
+namespace Dtmem.Diagnosis.Oops;
+
+/// <summary>
+/// Finds every oops/BUG/WARNING/SError report in a console log and extracts its facts (arm64 in full; arm, x86_64 and
+/// riscv for the common lines). Tolerates prefixes of every kind, interleaved lines from other callers (when printk
+/// caller ids are present), truncated reports and several reports per file. Never throws; linear in the input.
+/// </summary>
+public static class OopsParser
+{
+    /// <summary>Lines without any recognised oops line after which an unterminated report is considered finished.</summary>
+    private const int MaxGap = 80;
+
+    public static IReadOnlyList<Oops> Parse(string text, string fileName) => Parse(LogReader.Read(text, fileName));
+
+    public static IReadOnlyList<Oops> Parse(LogDocument document)
+    {
+        var result = new List<OopsBuilder>();
+        OopsBuilder? cur = null;
+        LogLine? cutHere = null;
+        var lines = document.Lines;
+        for (int index = 0; index < lines.Count; index++)
+        {
+            var line = lines[index];
+            if (cur is not null && line.Number - cur.LastLine > MaxGap) cur.Closed = true;
+            var t = line.Text.AsSpan().TrimStart();
+            if (t.Length == 0) continue;
+
+            if (t.StartsWith("------------[ cut here ]") || t.StartsWith("8<--- cut here")) { cutHere = line; continue; }
+
+            // A fault line that another writer's output pushed to mid-line (and possibly wrapped onto the next line).
+            var header = OopsLines.TryHeader(t) ?? OopsLines.TryInterleavedHeader(t, index + 1 < lines.Count ? lines[index + 1].Text : null);
+            if (header is not null)
+            {
+                if (cur is null || cur.Closed || cur.Stage >= Stage.Header)
+                {
+                    cur = Start(result, cutHere ?? line, document.File);
+                }
+                cutHere = null;
+                cur.ApplyHeader(header, line);
+                continue;
+            }
+
+            if (OopsLines.TryDie(t, out var die))
+            {
+                if (cur is null || cur.Closed || cur.Stage >= Stage.Die)
+                {
+                    cur = Start(result, cutHere ?? line, document.File);
+                    cur.O.Kind = OopsKind.InternalError;
+                }
+                cutHere = null;
+                cur.ApplyDie(die, line);
+                continue;
+            }
+
+            if (Scan.After(t, "Kernel panic - not syncing:", out var panic))
+            {
+                if (cur is null || line.Number - cur.LastLine > MaxGap)
+                {
+                    cur = Start(result, line, document.File);
+                    cur.O.Kind = OopsKind.Panic;
+                }
+                cur.O.PanicMessage = new(panic.Trim().ToString(), line.Ref);
+                cur.Touch(line);
+                continue;
+            }
+
+            if (cur is null && Scan.After(t, "---[ end Kernel panic - not syncing:", out var endPanic))
+            {
+                // Only the tail of a panic was captured.
+                cur = Start(result, line, document.File);
+                cur.O.Kind = OopsKind.Panic;
+                var msg = endPanic.Trim();
+                if (msg.EndsWith("]---")) msg = msg[..^4].TrimEnd();
+                cur.O.PanicMessage = new(msg.ToString(), line.Ref);
+            }
+            if ((cur is null || cur.Closed) && t.StartsWith("Mem abort info:"))
+            {
+                // The fault line was lost (cut paste, ring buffer wrap); the abort block still opens a report.
+                cur = Start(result, cutHere ?? line, document.File);
+                cur.O.Kind = OopsKind.InternalError;
+                cutHere = null;
+            }
+            if (cur is null) continue;
+            // Trailer lines (after the end marker) still belong to the last report.
+            if (cur.TryTrailer(t, line)) continue;
+            if (cur.Closed) continue;
+            if (cur.Caller is not null && line.Caller is not null && line.Caller != cur.Caller) continue;
+            cur.ApplyBody(line.Text, t, line);
+        }
+        var oopses = result.ConvertAll(b => b.Finish());
+        // A report that printed nothing architecture-specific (a lone fault line, a panic tail) came from the same
+        // machine as the others in the file.
+        var known = oopses.Where(o => o.Arch != OopsArch.Unknown).GroupBy(o => o.Arch).OrderByDescending(g => g.Count()).FirstOrDefault();
+        if (known is not null)
+            foreach (var o in oopses.Where(o => o.Arch == OopsArch.Unknown)) o.Arch = known.Key;
+        return oopses;
+    }
+
+    private static OopsBuilder Start(List<OopsBuilder> result, LogLine first, string file)
+    {
+        var b = new OopsBuilder(first, file);
+        result.Add(b);
+        return b;
+    }
+}
+
+internal enum Stage
+{
+    None,
+    Header,
+    Die,
+}
+
+internal enum Section
+{
+    None,
+    MemAbort,
+    DataAbort,
+    CallTrace,
+}
