@@ -12,16 +12,18 @@ namespace Dtmem.DeviceTree.Overlay;
 /// Failures that fdtoverlay reports as a bare FDT_ERR_* code become a <see cref="DtException"/> naming the
 /// symbol or path and pointing at the overlay's byte offset.
 /// </summary>
-public static class OverlayApplier
+public static partial class OverlayApplier
 {
     /// <summary>
     /// Applies <paramref name="overlay"/> onto <paramref name="baseTree"/>, modifying the base in place
     /// (the overlay is left untouched). Like libfdt, a failure leaves the base partly modified: apply to a
     /// fresh copy when the original must survive. Applied properties and nodes keep the overlay's spans.
     /// </summary>
-    public static void Apply(DtTree baseTree, DtTree overlay, string overlayName)
+    public static void Apply(DtTree baseTree, DtTree overlay, string overlayName) => Apply(baseTree, overlay, overlayName, null);
+
+    internal static void Apply(DtTree baseTree, DtTree overlay, string overlayName, Action<string>? propertyAdded)
     {
-        var ctx = new Context(baseTree.Root, Copy(overlay.Root, null), overlayName);
+        var ctx = new Context(baseTree.Root, Copy(overlay.Root, null), overlayName, propertyAdded);
         var delta = MaxPhandle(ctx.Base);
         ctx.AdjustPhandles(ctx.Overlay, delta);
         if (LibfdtLookup.Subnode(ctx.Overlay, "__local_fixups__") is { } localFixups)
@@ -54,7 +56,7 @@ public static class OverlayApplier
         return copy;
     }
 
-    private sealed class Context(DtNode baseRoot, DtNode overlayRoot, string name)
+    private sealed class Context(DtNode baseRoot, DtNode overlayRoot, string name, Action<string>? propertyAdded)
     {
         public DtNode Base { get; } = baseRoot;
         public DtNode Overlay { get; } = overlayRoot;
@@ -198,7 +200,7 @@ public static class OverlayApplier
         }
 
         /// <summary>overlay_apply_node: fdt_setprop for each property, fdt_add_subnode (or the existing one) for each child.</summary>
-        private static void ApplyNode(DtNode target, DtNode source)
+        private void ApplyNode(DtNode target, DtNode source)
         {
             foreach (var p in source.Properties) SetProperty(target, p);
             foreach (var s in source.Children)
@@ -216,11 +218,12 @@ public static class OverlayApplier
         }
 
         /// <summary>fdt_setprop: replaces an existing value where it stands, else inserts the property first.</summary>
-        private static void SetProperty(DtNode target, DtProperty source)
+        private void SetProperty(DtNode target, DtProperty source)
         {
             var existing = target.Property(source.Name);
             if (existing is null)
             {
+                propertyAdded?.Invoke(source.Name);
                 existing = new DtProperty(source.Name, (byte[])source.Value.Clone());
                 target.Properties.Insert(0, existing);
             }
