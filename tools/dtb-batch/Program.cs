@@ -8,11 +8,13 @@ using Dtmem.DeviceTree.Overlay;
 // dtb-batch roundtrip <list-of-dtbs> [shown]   decompile vs dtc, recompile vs original, reader throughput
 // dtb-batch overlays <list> [shown]            lines "expected.dtb base.dtb a.dtbo ...": apply, compare with fdtoverlay
 // dtb-batch decompile <file.dtb>               print dtmem's decompile
+// dtb-batch dts <file.dts>                     compile with dtmem and print as `dtc -I dts -O dts` would
 return args switch
 {
     ["roundtrip", var list, ..] => Roundtrip(File.ReadAllLines(list), Shown(args)),
     ["overlays", var list, ..] => Overlays(File.ReadAllLines(list), Shown(args)),
     ["decompile", var file] => Decompile(file),
+    ["dts", var file] => Redecompile(file),
     _ => Usage(),
 };
 
@@ -29,6 +31,20 @@ static int Decompile(string file)
     try
     {
         Console.Out.Write(DtsWriter.Write(FdtReader.ReadTree(File.ReadAllBytes(file), file)));
+        return 0;
+    }
+    catch (DtException e)
+    {
+        Console.Error.WriteLine(e);
+        return 2;
+    }
+}
+
+static int Redecompile(string file)
+{
+    try
+    {
+        Console.Out.Write(DtsWriter.Write(DtsCompiler.Compile(file, new Dtmem.DeviceTree.Dts.DtsCompileOptions())));
         return 0;
     }
     catch (DtException e)

@@ -146,9 +146,17 @@ public static class DtsWriter
             };
             if (m.Offset >= 0 && m.Offset <= prop.Value.Length) list.Add(new Marker(kind, m.Offset, m.Text));
         }
-        list.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+        // Stable: markers at one offset keep their order (a type marker before the reference it starts with).
+        if (!IsSorted(list)) list = [.. list.OrderBy(m => m.Offset)];
         if (!list.Exists(m => m.Kind >= Kind.Uint8)) list.Insert(0, new Marker(GuessType(prop.Value, list), 0, null));
         return list;
+    }
+
+    private static bool IsSorted(List<Marker> list)
+    {
+        for (var i = 1; i < list.Count; i++)
+            if (list[i - 1].Offset > list[i].Offset) return false;
+        return true;
     }
 
     private static int TypeMarkerLength(List<Marker> markers, int i)

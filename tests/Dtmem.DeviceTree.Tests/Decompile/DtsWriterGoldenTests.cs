@@ -39,6 +39,27 @@ public class DtsWriterGoldenTests
     }
 
     [Fact]
+    public void MarkersAtOneOffsetKeepTheirOrder()
+    {
+        // `p = <&a 1>, ..., <&a 10>;` with a's phandle 1: each list starts with a type marker, then the
+        // reference at the same offset, which dtc 1.6.1 prints as a space after '<' (except at offset 0).
+        var value = new List<byte>();
+        var p = new DtProperty("p", []);
+        for (var i = 1; i <= 10; i++)
+        {
+            p.Markers.Add(new ValueMarker(MarkerKind.TypeCells, value.Count, Bits: 32));
+            p.Markers.Add(new ValueMarker(MarkerKind.PhandleRef, value.Count, "a", 32));
+            value.AddRange(DtValue.FromCells(1, (uint)i));
+        }
+        p.Value = [.. value];
+        var root = new DtNode("");
+        root.Properties.Add(p);
+        // Expected line: `dtc -I dts -O dts` of that source.
+        Assert.Contains("\tp = <0x01 0x01>, < 0x01 0x02>, < 0x01 0x03>, < 0x01 0x04>, < 0x01 0x05>, < 0x01 0x06>, "
+            + "< 0x01 0x07>, < 0x01 0x08>, < 0x01 0x09>, < 0x01 0x0a>;\n", DtsWriter.Write(new DtTree(root)));
+    }
+
+    [Fact]
     public void MarkedValuesFollowTheirTypeMarkers()
     {
         // dtc -I dts -O dts prints `a = "x", <0x01>, [02], /bits/ 16 <0x03>;` for the same value and markers.
