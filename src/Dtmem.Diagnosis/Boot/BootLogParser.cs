@@ -88,7 +88,11 @@ public static class BootLogParser
             ev.LinuxBanner ??= new(t.ToString(), r);
             return;
         }
-        if (Scan.After(t, "Machine model: ", out var model)) { ev.MachineModel ??= new(model.Trim().ToString(), r); return; }
+        if ((Scan.After(t, "Machine model: ", out var model) || Scan.After(t, "OF: fdt: Machine model: ", out model)) && model.Trim().Length > 0)
+        {
+            ev.MachineModel ??= new(model.Trim().ToString(), r);
+            return;
+        }
         if (Scan.After(t, "Kernel command line: ", out var cmd)) { ev.CommandLine ??= new(cmd.Trim().ToString(), r); return; }
         if (Scan.After(t, "Memory: ", out var mem) && mem.Contains("available", StringComparison.Ordinal)) { MemoryLine(ev, mem, r); return; }
         if (Scan.After(t, "PHYS_OFFSET: ", out var po) && Scan.ReadHex(po, out ulong pov) > 0) { ev.PhysOffset ??= new(pov, r); return; }
@@ -196,8 +200,11 @@ public static class BootLogParser
     {
         // " memory size = 0x… reserved size = 0x…", " memory.cnt  = 0x3", " memory[0x0]\t[0x…-0x…], 0x… bytes on node 0 flags: 0x0"
         if (t.StartsWith("memory size") || t.StartsWith("memory.cnt") || t.StartsWith("reserved.cnt")) return true;
-        int br = t.IndexOf("[0x");
+        // " memory[0x0]\t[0x…-0x…], …": the range is the bracket after the index bracket
+        int idx = t.IndexOf(']');
+        int br = idx < 0 ? -1 : t[idx..].IndexOf("[0x");
         if (br < 0) return false;
+        br += idx;
         var type = t.StartsWith("memory[") ? "memory" : t.StartsWith("reserved[") ? "reserved" : null;
         if (type is null) return false;
         st.DumpType = type;
@@ -428,9 +435,10 @@ public static class BootLogParser
 
     private static string? Word(ReadOnlySpan<char> s)
     {
+        // Node names contain commas ("linux,cma"), so only a space ends a word.
         s = s.Trim();
-        int sp = s.IndexOfAny(' ', ',');
-        var w = sp < 0 ? s : s[..sp];
+        int sp = s.IndexOf(' ');
+        var w = (sp < 0 ? s : s[..sp]).TrimEnd(',');
         return w.Length == 0 ? null : w.ToString();
     }
 }
