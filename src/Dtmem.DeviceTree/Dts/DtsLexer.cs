@@ -137,7 +137,15 @@ internal sealed class DtsLexer
             p += t[p] == '\\' ? 2 : 1;
         }
         if (p >= t.Length) return false;
-        var name = UnescapeFileName(t.AsSpan(nameStart, p - nameStart));
+        string name;
+        try
+        {
+            name = UnescapeFileName(t.AsSpan(nameStart, p - nameStart));
+        }
+        catch (FormatException e)
+        {
+            throw Error(nameStart, $"bad file name in line marker: {e.Message}");
+        }
         p++;
         var flag = 0;
         while (true)
@@ -347,13 +355,19 @@ internal sealed class DtsLexer
         var p = _f.Pos;
         while (p < t.Length && char.IsWhiteSpace(t[p])) p++;
         if (p >= t.Length || t[p] != '"') throw Error(s, "expected a quoted file name after /include/");
-        var nameTok = (Pos: p, Line: _f.Line);
+        var site = _f.File.At(_f.Line, s - _f.LineStart + 1);
         AdvanceTo(p);
         var str = LexString(p);
         var d = new LData();
-        Escapes.Decode(str.Text[1..^1], d);
+        try
+        {
+            Escapes.Decode(str.Text[1..^1], d);
+        }
+        catch (FormatException e)
+        {
+            throw Error(p, e.Message);
+        }
         var name = System.Text.Encoding.UTF8.GetString(d.Bytes);
-        var site = _f.File.At(nameTok.Line, s - _f.LineStart + 1);
         if (_frames.Count + 1 >= _options.MaxIncludeDepth)
             throw new DtException(site, $"/include/ nested more than {_options.MaxIncludeDepth} deep (recursive include of \"{name}\"?)");
         var path = IncludeResolver.Find(name, _f.Dir, _options.IncludePaths)

@@ -25,6 +25,7 @@ internal sealed partial class DtsParser
     private bool _plugin;
     private int _nodeCount;
     private int _orphans;
+    private readonly References.LabelCache _labels = new();
 
     public DtsParser(string text, string fileName, string? directory, DtsCompileOptions options)
     {
@@ -161,7 +162,7 @@ internal sealed partial class DtsParser
             {
                 Advance();
                 var body = ParseNodeDef(t.Span, 1);
-                var target = References.Find(root, RefText(t));
+                var target = _labels.Find(root, RefText(t));
                 if (target is not null) target.Merge(body);
                 else if (_plugin) AddOrphan(root, body, RefText(t), t);
                 else throw NotFound(root, t);
@@ -190,7 +191,7 @@ internal sealed partial class DtsParser
 
     private static string RefDisplay(Token t) => t.Kind == Tok.PathRef ? $"&{{{t.Text}}}" : $"&{t.Text}";
 
-    private LNode Resolve(LNode root, Token reft) => References.Find(root, RefText(reft)) ?? throw NotFound(root, reft);
+    private LNode Resolve(LNode root, Token reft) => _labels.Find(root, RefText(reft)) ?? throw NotFound(root, reft);
 
     private static DtException NotFound(LNode root, Token reft) =>
         new(reft.Span, $"label or path {RefDisplay(reft)} not found{References.Suggest(root, reft.Text.ToString())}");

@@ -309,13 +309,16 @@ internal sealed class DtsSemantics
     {
         if (!AnyLabel(_root)) return;
         var symbols = Subnode(_root, "__symbols__");
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in symbols.Props)
+            if (!p.Deleted) present.Add(p.Name);
         foreach (var n in Walk(_root))
         {
             if (n.Labels.Count == 0) continue;
             foreach (var l in n.Labels)
             {
                 if (l.Deleted) continue;
-                if (symbols.GetProp(l.Name) is not null)
+                if (!present.Add(l.Name))
                 {
                     _warn?.Invoke(Where(n) ?? new SourceSpan("<dts>", 0, 0), $"label {l.Name} already exists in /__symbols__");
                     continue;

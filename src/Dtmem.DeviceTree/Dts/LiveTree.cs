@@ -140,6 +140,13 @@ internal sealed class LData
     }
 
     public byte[] ToArray() => Bytes.ToArray();
+
+    /// <summary>The bytes as an exact-size array, reusing the buffer when it already fits; the value must not change afterwards.</summary>
+    public byte[] Detach()
+    {
+        if (_bytes.Length != Length) Array.Resize(ref _bytes, Length);
+        return _bytes;
+    }
 }
 
 internal sealed class LProp(string name, LData value, SourceSpan? span)

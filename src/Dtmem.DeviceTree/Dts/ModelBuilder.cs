@@ -21,7 +21,7 @@ internal static class ModelBuilder
         foreach (var p in n.Props)
         {
             if (p.Deleted) continue;
-            var prop = new DtProperty(p.Name, p.Value.ToArray());
+            var prop = new DtProperty(p.Name, p.Value.Detach());
             prop.Spans.AddRange(p.Spans);
             foreach (var l in p.Labels)
                 if (!l.Deleted) prop.Labels.Add(l.Name);
@@ -34,16 +34,17 @@ internal static class ModelBuilder
         return node;
     }
 
+    // Type markers carry no span: only labels and references are worth pointing at, and spans cost an allocation each.
     private static ValueMarker Marker(LMarker m) => m.Kind switch
     {
         LMarkerKind.Label => new ValueMarker(MarkerKind.Label, m.Offset, m.Text, 0, m.Span),
         LMarkerKind.RefPhandle => new ValueMarker(MarkerKind.PhandleRef, m.Offset, m.Text, 32, m.Span),
         LMarkerKind.RefPath => new ValueMarker(MarkerKind.PathRef, m.Offset, m.Text, 0, m.Span),
-        LMarkerKind.TypeUint8 => new ValueMarker(MarkerKind.TypeCells, m.Offset, null, 8, m.Span),
-        LMarkerKind.TypeUint16 => new ValueMarker(MarkerKind.TypeCells, m.Offset, null, 16, m.Span),
-        LMarkerKind.TypeUint32 => new ValueMarker(MarkerKind.TypeCells, m.Offset, null, 32, m.Span),
-        LMarkerKind.TypeUint64 => new ValueMarker(MarkerKind.TypeCells, m.Offset, null, 64, m.Span),
-        LMarkerKind.TypeString => new ValueMarker(MarkerKind.TypeString, m.Offset, null, 0, m.Span),
-        _ => new ValueMarker(MarkerKind.TypeBytes, m.Offset, null, 8, m.Span),
+        LMarkerKind.TypeUint8 => new ValueMarker(MarkerKind.TypeCells, m.Offset, null, 8),
+        LMarkerKind.TypeUint16 => new ValueMarker(MarkerKind.TypeCells, m.Offset, null, 16),
+        LMarkerKind.TypeUint32 => new ValueMarker(MarkerKind.TypeCells, m.Offset, null, 32),
+        LMarkerKind.TypeUint64 => new ValueMarker(MarkerKind.TypeCells, m.Offset, null, 64),
+        LMarkerKind.TypeString => new ValueMarker(MarkerKind.TypeString, m.Offset),
+        _ => new ValueMarker(MarkerKind.TypeBytes, m.Offset, null, 8),
     };
 }

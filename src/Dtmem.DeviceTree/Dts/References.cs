@@ -16,6 +16,44 @@ internal static class References
         return target is null ? null : ByPath(target, reference.AsSpan(slash + 1));
     }
 
+    /// <summary>
+    /// Label lookups while the tree is still being built. The index is a cache of dtc's depth-first search: an
+    /// entry is used only while its label is still live on that node, and a miss rebuilds it (labels are added
+    /// by merges and revived after deletes).
+    /// </summary>
+    public sealed class LabelCache
+    {
+        private Dictionary<string, LNode>? _map;
+
+        public LNode? Find(LNode root, string reference)
+        {
+            if (reference == "/") return root;
+            if (reference.StartsWith('/')) return ByPath(root, reference);
+            var slash = reference.IndexOf('/');
+            var label = slash < 0 ? reference : reference[..slash];
+            var node = Lookup(root, label);
+            if (node is null) return null;
+            return slash < 0 ? node : ByPath(node, reference.AsSpan(slash + 1));
+        }
+
+        private LNode? Lookup(LNode root, string label)
+        {
+            if (_map is not null && _map.TryGetValue(label, out var hit) && LabelList.HasLive(hit.Labels, label) && hit.IsLive)
+                return hit;
+            _map = new Dictionary<string, LNode>(StringComparer.Ordinal);
+            Index(root, _map);
+            return _map.TryGetValue(label, out hit) ? hit : null;
+        }
+
+        private static void Index(LNode n, Dictionary<string, LNode> map)
+        {
+            foreach (var l in n.Labels)
+                if (!l.Deleted) map.TryAdd(l.Name, n);
+            foreach (var c in n.Children)
+                if (!c.Deleted) Index(c, map);
+        }
+    }
+
     public static LNode? ByLabel(LNode node, string label)
     {
         if (LabelList.HasLive(node.Labels, label)) return node;

@@ -136,6 +136,8 @@ public static class FdtWriter
     private sealed class StringTable
     {
         private readonly Dictionary<string, int> _offsets = new(StringComparer.Ordinal);
+        // Property names are mostly shared string instances: a reference lookup avoids hashing their text.
+        private readonly Dictionary<string, int> _byInstance = new(ReferenceEqualityComparer.Instance);
         private readonly ByteBuffer _buf = new(1024);
 
         public int Length => _buf.Length;
@@ -143,6 +145,14 @@ public static class FdtWriter
         public ReadOnlySpan<byte> Span => _buf.Span;
 
         public int Insert(string name)
+        {
+            if (_byInstance.TryGetValue(name, out var off)) return off;
+            off = InsertText(name);
+            _byInstance[name] = off;
+            return off;
+        }
+
+        private int InsertText(string name)
         {
             if (_offsets.TryGetValue(name, out var off)) return off;
             off = _buf.Length;
