@@ -56,7 +56,9 @@ public ref partial struct FdtReader
             var (address, size, offset) = reader.MemReserve(i);
             result.MemReserves.Add(new MemReserve(address, size, SourceSpan.Binary(fileName, offset)));
         }
-        result.IsPlugin = result.Root.Child("__fixups__") is not null || result.Root.Child("__local_fixups__") is not null;
+        // A blob does not say it is an overlay; dtc's overlay output is recognised by its fixup nodes or fragments.
+        result.IsPlugin = result.Root.Child("__fixups__") is not null || result.Root.Child("__local_fixups__") is not null
+            || result.Root.Children.Exists(c => c.Child("__overlay__") is not null);
         return result;
     }
 }

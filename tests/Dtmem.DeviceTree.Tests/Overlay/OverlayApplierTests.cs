@@ -1,4 +1,5 @@
 using Dtmem.DeviceTree.Decompile;
+using Dtmem.DeviceTree.Dts;
 using Dtmem.DeviceTree.Fdt;
 using Dtmem.DeviceTree.Model;
 using Dtmem.DeviceTree.Overlay;
@@ -65,6 +66,24 @@ public class OverlayApplierTests
             for (var i = end; i > 0 && i % 4 != 0; i++) b[i] = 0;
         }
         return b;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void SourcesCompiledByDtmemApplyLikeDtcBlobs(string line)
+    {
+        // Same cases with every input compiled from data/overlay/src by dtmem (-@) instead of read from dtc's blobs.
+        var options = new DtsCompileOptions { Symbols = true };
+        DtTree Compile(string name) => DtsCompiler.Compile(FdtTestData.PathOf("overlay", $"src/{name}.dts"), options);
+        var parts = line.Split('+');
+        var tree = Compile(parts[0]);
+        foreach (var o in parts[1..]) OverlayApplier.Apply(tree, Compile(o), o + ".dts");
+        foreach (var n in tree.Root.DescendantsAndSelf())
+        {
+            n.Labels.Clear();
+            foreach (var p in n.Properties) p.Markers.Clear();
+        }
+        Assert.Equal(FdtTestData.Text("overlay", line.Replace('+', '_') + ".out.dts"), DtsWriter.Write(tree));
     }
 
     [Fact]

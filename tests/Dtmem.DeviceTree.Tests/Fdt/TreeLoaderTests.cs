@@ -1,0 +1,50 @@
+using Dtmem.DeviceTree.Decompile;
+using Dtmem.DeviceTree.Dts;
+using Dtmem.DeviceTree.Model;
+
+namespace Dtmem.DeviceTree.Tests.Fdt;
+
+public class TreeLoaderTests
+{
+    [Fact]
+    public void DtbAndDtsOfTheSameBoardLoadToTheSameTree()
+    {
+        var fromDtb = TreeLoader.Load(FdtTestData.PathOf("dtb", "value-guessing.dtb"));
+        var fromDts = TreeLoader.Load(FdtTestData.PathOf("dtb", "src/value-guessing.dts"));
+        Assert.True(fromDtb.Root.Span!.IsBinary);
+        Assert.False(fromDts.Root.Span!.IsBinary);
+        // The DTS tree carries labels and type markers, so compare values through the DTB-style view.
+        var expected = FdtTestData.Text("dtb", "value-guessing.expected.dts");
+        Assert.Equal(expected, DtsWriter.Write(fromDtb));
+        foreach (var n in fromDts.Root.DescendantsAndSelf())
+        {
+            n.Labels.Clear();
+            foreach (var p in n.Properties) p.Markers.Clear();
+        }
+        Assert.Equal(expected, DtsWriter.Write(fromDts));
+    }
+
+    [Fact]
+    public void OverlayBlobWithOnlyTargetPathFragmentsIsAPlugin()
+    {
+        var overlay = DtsCompiler.CompileText("/dts-v1/;\n/plugin/;\n/ { fragment@0 { target-path = \"/\"; __overlay__ { x = <1>; }; }; };\n",
+            "o.dts", new DtsCompileOptions());
+        var blob = Dtmem.DeviceTree.Fdt.FdtWriter.Write(overlay);
+        Assert.True(TreeLoader.Load(blob, "o.dtbo").IsPlugin);
+    }
+
+    [Fact]
+    public void MissingFileIsADtException()
+    {
+        var e = Assert.Throws<DtException>(() => TreeLoader.Load("/nonexistent/board.dtb"));
+        Assert.StartsWith("cannot read /nonexistent/board.dtb", e.Message);
+    }
+
+    [Fact]
+    public void DamagedBlobIsReportedAsABlob()
+    {
+        var blob = FdtTestData.Bytes("dtb", "value-guessing.dtb")[..100];
+        var e = Assert.Throws<DtException>(() => TreeLoader.Load(blob, "cut.dtb"));
+        Assert.Equal("cut.dtb:+0x4", e.At!.ToString());
+    }
+}
