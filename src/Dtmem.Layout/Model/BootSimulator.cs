@@ -112,7 +112,9 @@ internal sealed partial class Simulation
     private void MbFree(AddressRange r, string caller, string? subject = null)
     {
         var fn = _rules.FreeFunction;
-        Emit(fn, BootEventKind.MemblockFree, r, $"{fn}: {r.ToKernelString()} {caller}", KernelLogLevel.Info, true, subject);
+        // Before memblock's debug lines used __func__ (5.11), memblock_free's was indented by three spaces (5.4 source).
+        var label = _rules.IsAtLeast(5, 11) ? fn : "   " + fn;
+        Emit(fn, BootEventKind.MemblockFree, r, $"{label}: {r.ToKernelString()} {caller}", KernelLogLevel.Info, true, subject);
         _mb.Free(r);
     }
 
@@ -176,15 +178,17 @@ internal sealed partial class Simulation
     /// <summary>early_init_dt_add_memory_arch: base rounded up, size down, to whole pages.</summary>
     private void AddMemoryBlock(ulong base_, ulong size)
     {
+        if (size == 0) return;
         var off = base_ & (Page - 1);
+        // Less than what is left of the first page (a whole page when aligned) is dropped with a warning.
+        if (size < Page - off)
+        {
+            Emit("early_init_dt_add_memory_arch", BootEventKind.MemoryIgnored, null,
+                $"OF: fdt: Ignoring memory block 0x{base_:x} - 0x{unchecked(base_ + size):x}", KernelLogLevel.Warning);
+            return;
+        }
         if (off != 0)
         {
-            if (size < Page - off)
-            {
-                Emit("early_init_dt_add_memory_arch", BootEventKind.MemoryIgnored, null,
-                    $"OF: fdt: Ignoring memory block 0x{base_:x} - 0x{unchecked(base_ + size):x}", KernelLogLevel.Warning);
-                return;
-            }
             size -= Page - off;
             base_ = AddressRange.AlignUp(base_, Page, out _);
         }

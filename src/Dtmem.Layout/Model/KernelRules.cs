@@ -62,8 +62,11 @@ public sealed record KernelRules
     public string ReserveRegPrefix => IsAtLeast(6, 5) ? "OF: reserved mem: " : "OF: fdt: ";
     /// <summary>"failed to reserve" moved from KERN_INFO to KERN_ERR between 5.10 and 6.1 [U]; taken as 5.15 here.</summary>
     public KernelLogLevel FailedReserveLevel => IsAtLeast(5, 15) ? KernelLogLevel.Error : KernelLogLevel.Info;
-    /// <summary>6.1 reserves the image from _stext (measured, see the spec's errata); 6.12 and 5.4 from _text. Range taken as 6.0–6.11 [U].</summary>
-    public bool ImageReservedFromStext => IsAtLeast(6, 0) && !IsAtLeast(6, 12);
+    /// <summary>
+    /// Which symbol starts the image reservation: _text in 5.4 and in Debian's 6.12.117 source, _stext in 6.1 (measured, spec errata)
+    /// and in 5.1x-era trees. The range is taken as 5.10–6.11 [U] until real logs pin it.
+    /// </summary>
+    public bool ImageReservedFromStext => IsAtLeast(5, 10) && !IsAtLeast(6, 12);
     /// <summary>The memblock function that gives a failed region back (its name appears in memblock=debug lines).</summary>
     public string FreeFunction => FreeIsPhysFree ? "memblock_phys_free" : "memblock_free";
     /// <summary>Largest buddy order (MAX_PAGE_ORDER, inclusive).</summary>

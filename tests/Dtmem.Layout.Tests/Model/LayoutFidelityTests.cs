@@ -23,7 +23,8 @@ public class LayoutFidelityTests
         Log.ContainsInOrder(result,
             "Reserved memory: incorrect alignment of CMA region",
             "OF: reserved mem: node linux,cma compatible matching fail",
-            "memblock_free: [0x0000000010200000-0x00000000109fffff] fdt_init_reserved_mem+0x1a8/0x240",
+            // 5.4's mm/memblock.c indents this one debug line by three spaces.
+            "   memblock_free: [0x0000000010200000-0x00000000109fffff] fdt_init_reserved_mem+0x1a8/0x240",
             "memblock_reserve: [0x000000007f000000-0x000000007fffffff] memblock_alloc_range_nid+...",
             "cma: Reserved 16 MiB at 0x000000007f000000");
         // The free punched a hole in the kernel's reservation (§2.4 "Danger").
@@ -180,5 +181,24 @@ public class LayoutFidelityTests
         var result = BootSimulator.Run(t.Input(Kernel.Facts("5.4.74", text: 0x40080000, size: 16 * MiB)));
         Assert.Contains("OF: reserved mem: not enough space all defined regions.", Log.Visible(result));
         Assert.Equal(InitStatus.NotRegistered, result.Regions[^1].Init);
+    }
+
+    /// <summary>5.4/6.12 fdt.c: a memory block smaller than what is left of its first page is dropped with a warning; an unaligned one is rounded inward.</summary>
+    [Fact]
+    public void SmallAndUnalignedMemoryBlocks()
+    {
+        var t = new TreeBuilder().Memory(0x40000000, 0x800).Memory(0x50000800, 0x100000);
+        var result = BootSimulator.Run(t.Input(Kernel.Facts("6.12.38")));
+        Assert.Contains("OF: fdt: Ignoring memory block 0x40000000 - 0x40000800", Log.Visible(result));
+        Log.ContainsInOrder(result, "memblock_add: [0x0000000050001000-0x00000000500fffff] early_init_dt_add_memory_arch+...");
+    }
+
+    /// <summary>The 6.1 errata: Debian 6.1.176 reserves the image from _stext = _text + 0x10000.</summary>
+    [Fact]
+    public void Linux61ReservesFromStext()
+    {
+        var t = new TreeBuilder().Memory(0x40000000, 0x20000000);
+        var result = BootSimulator.Run(t.Input(Kernel.Facts("6.1.176", text: 0x40200000, size: 0x2010000)));
+        Log.ContainsInOrder(result, "memblock_reserve: [0x0000000040210000-0x000000004220ffff] arm64_memblock_init+...");
     }
 }
