@@ -1,3 +1,5 @@
+using Dtmem.Layout.Ranges;
+
 namespace Dtmem.Diagnosis;
 
 /// <summary>Where a parsed fact came from: file, 1-based line number and the raw line as read (prefixes included).</summary>
@@ -44,6 +46,9 @@ public readonly record struct PrintedRange
         size == 0 ? new PrintedRange(start) : new PrintedRange(start, start + Math.Min(size - 1, ulong.MaxValue - start));
 
     public bool Contains(ulong address) => !Empty && address >= Start && address <= EndInclusive;
+
+    /// <summary>The same bytes as the layout model's half-open range (an empty print becomes an empty range at Start).</summary>
+    public AddressRange ToAddressRange() => Empty ? new AddressRange(Start, Start) : AddressRange.FromInclusive(Start, EndInclusive);
 
     public bool Overlaps(PrintedRange other) =>
         !Empty && !other.Empty && Start <= other.EndInclusive && other.Start <= EndInclusive;

@@ -222,12 +222,13 @@ public static class LogReader
         return rest.Length >= 2 ? rest[2..] : [];
     }
 
-    /// <summary>Length of a leading month name (any script: journald prints the locale's abbreviation, e.g. "июл", "ott"),
+    /// <summary>Length of a leading month name (any script: journald prints the locale's abbreviation, e.g. "июл", "ott", "vas."),
     /// when followed by a space; 0 otherwise.</summary>
     private static int MonthToken(ReadOnlySpan<char> s)
     {
         int i = 0;
         while (i < s.Length && i < 12 && char.IsLetter(s[i])) i++;
+        if (i >= 2 && i < s.Length && s[i] == '.') i++; // "vas." (lt), "févr." (fr)
         return i >= 2 && i < s.Length && s[i] == ' ' ? i : 0;
     }
 

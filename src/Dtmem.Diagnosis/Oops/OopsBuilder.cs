@@ -37,6 +37,13 @@ internal sealed class OopsBuilder
         score[arch] = score.GetValueOrDefault(arch) + weight;
     }
 
+    /// <summary>True when <paramref name="h"/> repeats this report's fault line (some kernels print it twice).</summary>
+    public bool IsRepeatOf(Header h) =>
+        Stage == Stage.Header && h.Address is not null && O.FaultAddress?.Value == h.Address && O.FaultDescription?.Value == h.Description;
+
+    /// <summary>Only a die line was seen (nothing before or after it).</summary>
+    public bool DieOnly => Stage == Stage.Die && O.FaultDescription is null && O.Comm is null && O.Pc is null && O.AbortInfo.Count == 0;
+
     public void ApplyHeader(Header h, LogLine line)
     {
         Touch(line);
@@ -143,8 +150,8 @@ internal sealed class OopsBuilder
             var v = t[5..];
             if (v.Contains("lr :", StringComparison.Ordinal))
             {
-                // arm: "pc : [<c01f3218>]    lr : [<c01f32a0>]    psr: 60000013"
-                Vote(OopsArch.Arm, 2);
+                // arm: "pc : [<c01f3218>]    lr : [<c01f32a0>]    psr: 60000013"; arm64 ≤4.x: "… pstate: 80000145"
+                Vote(v.Contains("pstate:", StringComparison.Ordinal) ? OopsArch.Arm64 : OopsArch.Arm, 2);
                 Registers(t, r);
                 if (Scan.TryLocation(v[..v.IndexOf("lr :")], out var pcl, out _)) SetPc(pcl, r);
                 return true;

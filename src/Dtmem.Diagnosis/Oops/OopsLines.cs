@@ -26,20 +26,39 @@ internal static class OopsLines
             // arm64 ≤4.x also printed %08lx, so 8 digits alone does not mean 32-bit arm.
             return new Header(kind, OopsArch.Unknown, what, va, vaText.Length, null, null, null, null);
         }
-        if (Scan.After(t, "Unhandled fault", out rest))
+        if (Scan.After(t, "Unhandled fault", out rest) || Scan.After(t, "Synchronous External Abort", out rest))
         {
-            // arm64 do_bad(): "Unhandled fault at 0x%016lx"; arm: "Unhandled fault: <fsr name> (0x%03x) at 0x%08lx"
+            // arm64 ≥5.x do_bad(): "Unhandled fault at 0x%016lx"; arm64 4.x do_mem_abort()/do_sea():
+            // "Unhandled fault: <name> (0x%08x) at 0x%016lx" and "Synchronous External Abort: <name> (0x%08x) at 0x%016lx",
+            // where the value in parentheses is the ESR; arm: "Unhandled fault: <fsr name> (0x%03x) at 0x%08lx" (FSR).
             string? what = null;
+            ulong? code = null;
             if (rest.StartsWith(": "))
             {
                 int paren = rest.IndexOf(" (");
-                if (paren > 2) what = rest[2..paren].Trim().ToString();
+                if (paren > 2)
+                {
+                    what = rest[2..paren].Trim().ToString();
+                    var inner = rest[(paren + 2)..];
+                    int close = inner.IndexOf(')');
+                    if (close == 10 && Scan.TryHex(inner[..close], out ulong esr)) code = esr;
+                }
             }
             int at = rest.LastIndexOf(" at ");
             if (at < 0) return null;
             var tok = FirstToken(rest[(at + 4)..]);
             ulong? va = Scan.TryHex(tok, out ulong v) ? v : null;
-            return new Header(OopsKind.PageFault, OopsArch.Unknown, what, va, tok.StartsWith("0x") ? tok.Length - 2 : tok.Length, null, null, null, null);
+            return new Header(OopsKind.PageFault, code is null ? OopsArch.Unknown : OopsArch.Arm64, what, va,
+                tok.StartsWith("0x") ? tok.Length - 2 : tok.Length, null, null, null, code);
+        }
+        if (Scan.After(t, "Bad mode in ", out rest))
+        {
+            // arm64 ≤5.x bad_mode(): "Bad mode in <handler> handler detected on CPU%d, code 0x%08x -- <EC name>"
+            int c = rest.IndexOf("code 0x");
+            ulong? code = c >= 0 && Scan.ReadHex(rest[(c + 5)..], out ulong esr) > 0 ? esr : null;
+            int h = rest.IndexOf(" handler");
+            string what = "bad mode in " + (h > 0 ? rest[..h].ToString() : "exception") + " handler";
+            return new Header(OopsKind.InternalError, code is null ? OopsArch.Unknown : OopsArch.Arm64, what, null, 0, null, null, null, code);
         }
         if (Scan.After(t, "BUG: ", out rest))
         {

@@ -34,6 +34,11 @@ public static class OopsParser
             var header = OopsLines.TryHeader(t) ?? OopsLines.TryInterleavedHeader(t, index + 1 < lines.Count ? lines[index + 1].Text : null);
             if (header is not null)
             {
+                if (cur is not null && !cur.Closed && cur.IsRepeatOf(header))
+                {
+                    cur.Touch(line);
+                    continue;
+                }
                 if (cur is null || cur.Closed || cur.Stage >= Stage.Header)
                 {
                     cur = Start(result, cutHere ?? line, document.File);
@@ -89,6 +94,14 @@ public static class OopsParser
             if (cur.Closed) continue;
             if (cur.Caller is not null && line.Caller is not null && line.Caller != cur.Caller) continue;
             cur.ApplyBody(line.Text, t, line);
+        }
+        // A die line echoed ahead of the real report (syslogd "Message from syslogd@…" wall broadcasts) is a duplicate.
+        for (int k = result.Count - 2; k >= 0; k--)
+        {
+            var a = result[k].O;
+            var b = result[k + 1].O;
+            if (result[k].DieOnly && b.DieLine is not null && a.DieLine!.Value == b.DieLine.Value && b.Start.Line - a.End.Line <= 5)
+                result.RemoveAt(k);
         }
         var oopses = result.ConvertAll(b => b.Finish());
         // A report that printed nothing architecture-specific (a lone fault line, a panic tail) came from the same

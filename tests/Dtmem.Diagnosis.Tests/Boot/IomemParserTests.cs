@@ -64,3 +64,17 @@ public class IomemParserTests
         Assert.Equal(2, Assert.Single(ev.Notes).Source!.Line);
     }
 }
+
+public class PrintedRangeTests
+{
+    [Fact]
+    public void InclusivePrintConvertsToHalfOpenLayoutRange()
+    {
+        var r = new PrintedRange(0x10000000, 0x107fffff).ToAddressRange();
+        Assert.Equal((0x10000000ul, 0x10800000ul), (r.Start, r.End));
+        Assert.True(new PrintedRange(0x800000000000, 0x7ffffffffffe).ToAddressRange().IsEmpty);
+        Assert.Equal(ulong.MaxValue, new PrintedRange(0xffff000000000000, ulong.MaxValue).ToAddressRange().End);
+        Assert.Equal(0ul, PrintedRange.FromBaseSize(0x1000, 0).Size);
+        Assert.True(PrintedRange.FromBaseSize(0, 0).Empty);
+    }
+}
