@@ -15,14 +15,21 @@ public static class FdtConstants
     /// <summary><c>last_comp_version</c> written with version 17: a v16 reader can read the blob.</summary>
     public const uint LastCompatibleVersion = 16;
 
-    /// <summary>Oldest version read (libfdt's FDT_FIRST_SUPPORTED_VERSION is 2; older layouts use full-path names).</summary>
-    public const uint OldestReadVersion = 16;
+    /// <summary>Oldest version read, as libfdt's FDT_FIRST_SUPPORTED_VERSION (version 1 has no boot_cpuid_phys).</summary>
+    public const uint OldestReadVersion = 2;
+
+    /// <summary>From this version on, node names are base names; before it they are full paths and property
+    /// values of 8 bytes or more start 8-byte aligned.</summary>
+    public const uint FirstBaseNameVersion = 16;
 
     /// <summary>Header size of a version 17 blob (ten 32-bit words).</summary>
     public const int HeaderSize = 40;
 
-    /// <summary>Header size of a version 16 blob (no <c>size_dt_struct</c>).</summary>
+    /// <summary>Header size of a version 3 or 16 blob (no <c>size_dt_struct</c>).</summary>
     public const int HeaderSizeV16 = 36;
+
+    /// <summary>Header size of a version 2 blob (no <c>size_dt_strings</c> either).</summary>
+    public const int HeaderSizeV2 = 32;
 
     // Structure-block tokens.
     public const uint BeginNode = 0x1;

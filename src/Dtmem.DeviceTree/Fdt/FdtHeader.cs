@@ -19,8 +19,11 @@ public readonly record struct FdtHeader(
     uint SizeDtStrings,
     uint SizeDtStruct)
 {
-    /// <summary>Size of the header for this version (36 bytes for v16, 40 for v17).</summary>
-    public int Size => Version >= 17 ? FdtConstants.HeaderSize : FdtConstants.HeaderSizeV16;
+    /// <summary>Size of the header for this version (32 bytes for v2, 36 for v3 and v16, 40 for v17).</summary>
+    public int Size => SizeFor(Version);
+
+    private static int SizeFor(uint version) =>
+        version >= 17 ? FdtConstants.HeaderSize : version >= 3 ? FdtConstants.HeaderSizeV16 : FdtConstants.HeaderSizeV2;
 
     /// <summary>Validates and returns the header of <paramref name="blob"/>; throws <see cref="DtException"/> on any violation.</summary>
     public static FdtHeader Read(ReadOnlySpan<byte> blob, string file)
@@ -37,11 +40,8 @@ public readonly record struct FdtHeader(
         var lastComp = Word(blob, FdtConstants.OffsetLastCompVersion);
         if (version < FdtConstants.OldestReadVersion)
         {
-            var hint = version is 2 or 3
-                ? "; convert it with `dtc -I dtb -O dtb -o new.dtb old.dtb` (writes version 17)"
-                : "";
             throw Error(file, FdtConstants.OffsetVersion,
-                $"FDT version {version} is not supported (versions {FdtConstants.OldestReadVersion} and {FdtConstants.Version} are){hint}");
+                $"FDT version {version} is not supported (versions {FdtConstants.OldestReadVersion} to {FdtConstants.Version} are)");
         }
         if (lastComp > FdtConstants.Version)
             throw Error(file, FdtConstants.OffsetLastCompVersion,
@@ -49,19 +49,22 @@ public readonly record struct FdtHeader(
         if (version < lastComp)
             throw Error(file, FdtConstants.OffsetVersion, $"version {version} is older than its own last_comp_version {lastComp}");
 
-        var hdrSize = version >= 17 ? FdtConstants.HeaderSize : FdtConstants.HeaderSizeV16;
+        var hdrSize = SizeFor(version);
         if (blob.Length < hdrSize)
             throw Error(file, blob.Length, $"header truncated: a version {version} header is {hdrSize} bytes, input has {blob.Length}");
 
+        var totalSize = Word(blob, FdtConstants.OffsetTotalSize);
+        var offStrings = Word(blob, FdtConstants.OffsetDtStrings);
         var h = new FdtHeader(
-            Word(blob, FdtConstants.OffsetTotalSize),
+            totalSize,
             Word(blob, FdtConstants.OffsetDtStruct),
-            Word(blob, FdtConstants.OffsetDtStrings),
+            offStrings,
             Word(blob, FdtConstants.OffsetMemRsvMap),
             version,
             lastComp,
             Word(blob, FdtConstants.OffsetBootCpuIdPhys),
-            Word(blob, FdtConstants.OffsetSizeDtStrings),
+            // Version 2 has no size_dt_strings: like dtc, take the strings block to run to the end of the blob.
+            version >= 3 ? Word(blob, FdtConstants.OffsetSizeDtStrings) : totalSize >= offStrings ? totalSize - offStrings : uint.MaxValue,
             version >= 17 ? Word(blob, FdtConstants.OffsetSizeDtStruct) : 0);
 
         if (h.TotalSize < hdrSize)
@@ -97,7 +100,7 @@ public readonly record struct FdtHeader(
         return h;
     }
 
-    /// <summary>End of the structure block: exact for v17; for v16 (no size field) the end of the blob.</summary>
+    /// <summary>End of the structure block: exact for v17; before v17 (no size field) the end of the blob.</summary>
     public int StructEnd => Version >= 17 ? (int)(OffDtStruct + SizeDtStruct) : (int)TotalSize;
 
     private static bool OffsetInside(int hdrSize, uint totalSize, uint off) => off >= hdrSize && off <= totalSize;

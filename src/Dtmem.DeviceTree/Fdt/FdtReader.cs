@@ -36,6 +36,8 @@ public ref partial struct FdtReader
     private int _pos;
     private int _nodes;
     private bool _rootClosed;
+    // Before version 16 a node's name is its full path: where each open node's path lies in the blob.
+    private readonly (int Start, int Length)[]? _paths;
 
     /// <summary>Validates the header and the memory-reservation block and positions before the first token.</summary>
     public FdtReader(ReadOnlySpan<byte> blob, string fileName = "<dtb>")
@@ -48,6 +50,7 @@ public ref partial struct FdtReader
         _stringsEnd = (int)(Header.OffDtStrings + Header.SizeDtStrings);
         _pos = (int)Header.OffDtStruct;
         MemReserveCount = CountMemReserves(_blob, Header, fileName);
+        if (Header.Version < FdtConstants.FirstBaseNameVersion) _paths = new (int, int)[MaxDepth + 1];
     }
 
     public FdtHeader Header { get; }
@@ -165,6 +168,11 @@ public ref partial struct FdtReader
             throw Fail(at, $"nodes nested deeper than {MaxDepth} levels");
         if (++_nodes > MaxNodes)
             throw Fail(at, $"more than {MaxNodes} nodes");
+        if (_paths is not null)
+        {
+            _paths[Depth] = (nameStart, nul);
+            name = BaseNameOfPath(at, name);
+        }
         if (Depth == 0)
         {
             if (!name.IsEmpty)
@@ -192,7 +200,10 @@ public ref partial struct FdtReader
         var len = Word(at + 4);
         var nameOff = Word(at + 8);
         var valueStart = at + 12;
-        if (len > (uint)(_structEnd - valueStart))
+        // Before version 16, values of 8 bytes or more start 8-byte aligned within the structure block.
+        if (_paths is not null && len >= 8)
+            valueStart = (int)Header.OffDtStruct + ((valueStart - (int)Header.OffDtStruct + 7) & ~7);
+        if (valueStart > _structEnd || len > (uint)(_structEnd - valueStart))
             throw Fail(at, $"property value of {len} bytes runs past the end of the structure block at 0x{_structEnd:x}");
         var next = FdtConstants.AlignToken(valueStart + (int)len);
         if (next > _structEnd)
@@ -211,6 +222,23 @@ public ref partial struct FdtReader
         ValueOffset = valueStart;
         _pos = next;
         TokenType = FdtTokenType.Property;
+    }
+
+    /// <summary>The last component of a pre-v16 full-path name, after checking that it extends its parent's path.</summary>
+    private readonly ReadOnlySpan<byte> BaseNameOfPath(int at, ReadOnlySpan<byte> path)
+    {
+        if (Depth == 0)
+        {
+            if (!path.SequenceEqual("/"u8))
+                throw Fail(at, $"root node path must be \"/\" in a version {Header.Version} blob, found \"{Printable(path)}\"");
+            return [];
+        }
+        var (start, length) = _paths![Depth - 1];
+        var parent = _blob.Slice(start, length);
+        var prefix = Depth == 1 ? 0 : parent.Length;
+        if (!path.StartsWith(Depth == 1 ? [] : parent) || path.Length <= prefix || path[prefix] != (byte)'/')
+            throw Fail(at, $"node path \"{Printable(path)}\" does not continue its parent's path \"{Printable(parent)}\"");
+        return path[(prefix + 1)..];
     }
 
     // Character sets of dtc's node_name_chars / property_name_chars checks (errors in dtc).

@@ -62,13 +62,20 @@ public class FdtHeaderTests
     }
 
     [Fact]
-    public void Version3IsRefusedWithAConversionHint()
+    public void Version1IsRefused()
     {
-        // dtc -V 3 output: full-path node names, the pre-2005 layout.
-        var e = Assert.Throws<DtException>(() => FdtHeader.Read(FdtTestData.Bytes("dtb", "value-guessing.v3.bin"), "v3.dtb"));
+        // dtc -V 1 output: no boot_cpuid_phys; libfdt's oldest supported version is 2.
+        var e = Assert.Throws<DtException>(() => FdtHeader.Read(FdtTestData.Bytes("dtb", "value-guessing.v1.bin"), "v1.dtb"));
         Assert.Equal(20, e.At!.ByteOffset);
-        Assert.StartsWith("FDT version 3 is not supported", e.Message);
-        Assert.Contains("dtc -I dtb -O dtb", e.Message);
+        Assert.Equal("FDT version 1 is not supported (versions 2 to 17 are)", e.Message);
+    }
+
+    [Fact]
+    public void Version2HeaderHasNoStringsSize()
+    {
+        // fdtdump value-guessing.v2.dtb: totalsize 0x60c, strings at 0x4c8; the strings run to the end.
+        var h = FdtHeader.Read(FdtTestData.Bytes("dtb", "value-guessing.v2.dtb"), "v2.dtb");
+        Assert.Equal((2u, 32, 0x60cu - 0x4c8u), (h.Version, h.Size, h.SizeDtStrings));
     }
 
     [Fact]

@@ -15,6 +15,8 @@ public class FdtReaderFuzzTests
         FdtTestData.Bytes("dtb", "value-guessing.dtb"),
         FdtTestData.Bytes("dtb", "foundation-v8.dtb"),
         FdtTestData.Bytes("overlay", "ovl-basic.dtbo"),
+        FdtTestData.Bytes("dtb", "value-guessing.v3.dtb"),
+        FdtTestData.Bytes("dtb", "value-guessing.v2.dtb"),
     ];
 
     // Values that steer a mutation into the interesting branches: tokens, sizes, offsets, overflow edges.

@@ -58,6 +58,32 @@ public class FdtReaderTests
     }
 
     [Fact]
+    public void Version3FullPathsAndAlignedValues()
+    {
+        // fdtdump -d value-guessing.v3.dtb: compatible's FDT_PROP at 0x60 has its value at 0x70 (8-aligned);
+        // node names are full paths, e.g. "/cpus/cpu@0".
+        var r = new FdtReader(FdtTestData.Bytes("dtb", "value-guessing.v3.dtb"), "v3.dtb");
+        Assert.True(r.Read());
+        Assert.True(r.Read());
+        Assert.Equal("compatible", Encoding.ASCII.GetString(r.Name));
+        Assert.Equal((0x60, 0x70), (r.TokenOffset, r.ValueOffset));
+        var t = FdtReader.ReadTree(FdtTestData.Bytes("dtb", "value-guessing.v3.dtb"), "v3.dtb");
+        Assert.Equal("cpu@0", t.Find("/cpus/cpu@0")!.Name);
+        Assert.Equal("cpus", DtValue.String(t.Find("/cpus")!.Property("name")!.Value));
+    }
+
+    [Fact]
+    public void Version3PathMustExtendTheParentPath()
+    {
+        var blob = new BlobBuilder().Begin("/").Begin("/a").Begin("/b/c").EndNode().EndNode().EndNode().End().Build();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(blob.AsSpan(20), 3);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(blob.AsSpan(24), 1);
+        var e = Fails(blob);
+        Assert.Equal(0x48, e.At!.ByteOffset);
+        Assert.Equal("node path \"/b/c\" does not continue its parent's path \"/a\"", e.Message);
+    }
+
+    [Fact]
     public void OverlayIsRecognisedAsPlugin()
     {
         Assert.True(FdtReader.ReadTree(FdtTestData.Bytes("overlay", "ovl-basic.dtbo"), "o.dtbo").IsPlugin);
