@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Dtmem.DeviceTree;
+using Dtmem.DeviceTree.Dts;
+using Dtmem.DeviceTree.Model;
+using Dtmem.DeviceTree.Overlay;
+
+namespace Dtmem.Cli;
+
+/// <summary>The options every command that reads a tree shares: the input (DTS or DTB), cpp's -I/-D, and overlays.</summary>
+internal sealed class TreeOptions
+{
+    public Argument<string> Input { get; } = new("input") { Description = "Board source (.dts) or blob (.dtb); the format is detected from the content" };
+
+    public Option<string[]> Include { get; } = new("--include", "-I")
+    {
+        Description = "Add DIR to the #include and /include/ search path (cpp -I, dtc -i); repeatable",
+        HelpName = "DIR",
+    };
+
+    public Option<string[]> Define { get; } = new("--define", "-D")
+    {
+        Description = "Define a preprocessor macro, NAME or NAME=VALUE (cpp -D); repeatable",
+        HelpName = "NAME[=VAL]",
+    };
+
+    public Option<string[]>? Overlays { get; }
+
+    public TreeOptions(bool overlays)
+    {
+        if (overlays)
+            Overlays = new Option<string[]>("--overlay")
+            {
+                Description = "Apply this overlay (.dtbo or /plugin/ .dts) on top of the tree, as fdtoverlay does; repeatable",
+                HelpName = "FILE",
+            };
+    }
+
+    public void AddTo(Command c)
+    {
+        c.Arguments.Add(Input);
+        c.Options.Add(Include);
+        c.Options.Add(Define);
+        if (Overlays is not null) c.Options.Add(Overlays);
+    }
+
+    public DtsCompileOptions CompileOptions(ParseResult r, bool symbols = false, uint? bootCpu = null)
+    {
+        var o = new DtsCompileOptions { Preprocess = true, Symbols = symbols, BootCpu = bootCpu };
+        o.IncludePaths.AddRange(r.GetValue(Include) ?? []);
+        o.Defines.AddRange(r.GetValue(Define) ?? []);
+        return o;
+    }
+
+    /// <summary>Loads the input tree and applies the overlays in order. Warnings go to stderr, dtc-style.</summary>
+    public DtTree Load(ParseResult r, bool symbols = false, uint? bootCpu = null)
+    {
+        var options = CompileOptions(r, symbols, bootCpu);
+        var input = r.GetValue(Input)!;
+        var tree = TreeLoader.Load(input, options, Warn);
+        if (Overlays is not null)
+        {
+            foreach (var ovl in r.GetValue(Overlays) ?? [])
+            {
+                // Overlay sources need fixups, which dtc emits for /plugin/ trees with -@.
+                var ovlOptions = CompileOptions(r, symbols: true);
+                OverlayApplier.Apply(tree, TreeLoader.Load(ovl, ovlOptions, Warn), ovl);
+            }
+        }
+        return tree;
+    }
+
+    public static void Warn(SourceSpan at, string message) => Console.Error.WriteLine($"{at}: warning: {message}");
+}
