@@ -10,7 +10,8 @@ public ref partial struct FdtReader
     /// <see cref="SourceSpan.Binary"/> with the byte offset of its token. Phandles come from the
     /// <c>phandle</c> (or legacy <c>linux,phandle</c>) property.
     /// </summary>
-    /// <param name="warn">Receives non-fatal findings dtc also only warns about (a property after a subnode).</param>
+    /// <param name="warn">Receives findings that do not stop reading: a property after a subnode (dtc warns), and
+    /// duplicate node or property names (dtc refuses such a tree; the first of the duplicates is what lookups find).</param>
     public static DtTree ReadTree(ReadOnlySpan<byte> blob, string fileName, Action<SourceSpan, string>? warn = null)
     {
         var reader = new FdtReader(blob, fileName);
@@ -18,6 +19,7 @@ public ref partial struct FdtReader
         DtNode? node = null;
         // Property names are shared through the strings block: one string per distinct offset.
         var names = new Dictionary<int, string>();
+        HashSet<string>? seen = null;
         while (reader.Read())
         {
             switch (reader.TokenType)
@@ -32,6 +34,7 @@ public ref partial struct FdtReader
                     break;
                 }
                 case FdtTokenType.EndNode:
+                    if (warn is not null) WarnDuplicates(node!, seen ??= [], warn);
                     node = node!.Parent;
                     break;
                 case FdtTokenType.Property:
@@ -60,5 +63,17 @@ public ref partial struct FdtReader
         result.IsPlugin = result.Root.Child("__fixups__") is not null || result.Root.Child("__local_fixups__") is not null
             || result.Root.Children.Exists(c => c.Child("__overlay__") is not null);
         return result;
+    }
+
+    private static void WarnDuplicates(DtNode node, HashSet<string> seen, Action<SourceSpan, string> warn)
+    {
+        seen.Clear();
+        foreach (var p in node.Properties)
+            if (!seen.Add(p.Name))
+                warn(p.Span!, $"duplicate property {(node.Parent is null ? "/" : node.Path)}:{p.Name} (dtc: ERROR (duplicate_property_names))");
+        seen.Clear();
+        foreach (var c in node.Children)
+            if (!seen.Add(c.Name))
+                warn(c.Span!, $"duplicate node {c.Path} (dtc: ERROR (duplicate_node_names))");
     }
 }

@@ -109,6 +109,21 @@ public class FdtReaderTests
     }
 
     [Fact]
+    public void DuplicateNamesAreReported()
+    {
+        // dtc -I dtb stops on these with ERROR (duplicate_property_names) / (duplicate_node_names).
+        var blob = new BlobBuilder().Begin("").Prop("p").Prop("p").Begin("n").EndNode().Begin("n").EndNode().EndNode().End().Build();
+        var warnings = new List<string>();
+        var t = FdtReader.ReadTree(blob, "t", (at, msg) => warnings.Add($"{at}: {msg}"));
+        Assert.Equal(2, t.Root.Properties.Count);
+        Assert.Equal(
+        [
+            "t:+0x4c: duplicate property /:p (dtc: ERROR (duplicate_property_names))",
+            "t:+0x64: duplicate node /n (dtc: ERROR (duplicate_node_names))",
+        ], warnings);
+    }
+
+    [Fact]
     public void MissingEnd()
     {
         var e = Fails(new BlobBuilder().Begin("").EndNode().Build());
