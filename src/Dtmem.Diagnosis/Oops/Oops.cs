@@ -70,6 +70,10 @@ public sealed class Oops
     public IReadOnlyList<WalkEntry> Walk => walkItems;
     public LineRef? WalkSource { get; internal set; }
 
+    /// <summary>The faulting address translated through the printed page-table walk (leaf output address plus the offset
+    /// inside the page or block). Only when the walk ends in a valid page or block descriptor (arm64).</summary>
+    public Sourced<ulong>? WalkPhysicalAddress { get; internal set; }
+
     /// <summary>`Internal error: Oops: 9600004f [#1] PREEMPT SMP` / x86 `Oops: 0002 [#1] SMP` / arm `Internal error: Oops: 817 [#1] ARM`.</summary>
     public Sourced<string>? DieLine { get; internal set; }
     /// <summary>The error code from the die line (arm64 ESR, arm FSR, x86 page-fault error code).</summary>

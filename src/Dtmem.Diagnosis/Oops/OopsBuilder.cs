@@ -120,9 +120,9 @@ internal sealed class OopsBuilder
             if (TryAbortPairs(t, line)) { Touch(line); return; }
             section = Section.None;
         }
-        if (section == Section.CallTrace)
+        if (section is Section.CallTrace or Section.SkippedTrace)
         {
-            if (TryFrame(t, line)) { Touch(line); return; }
+            if (TryFrame(t, line, record: section == Section.CallTrace)) { Touch(line); return; }
             section = Section.None;
         }
         if (Matched(t, line)) Touch(line);
@@ -133,7 +133,11 @@ internal sealed class OopsBuilder
         var r = line.Ref;
         if (t.StartsWith("Mem abort info:")) { section = Section.MemAbort; Vote(OopsArch.Arm64, 3); return true; }
         if (t.StartsWith("Data abort info:")) { section = Section.DataAbort; Vote(OopsArch.Arm64, 3); return true; }
-        if (t.StartsWith("Call trace:") || t.StartsWith("Call Trace:") || t.StartsWith("Backtrace:")) { section = Section.CallTrace; return true; }
+        if (t.StartsWith("Call trace:") || t.StartsWith("Call Trace:") || t.StartsWith("Backtrace:"))
+        {
+            section = O.frames.Count == 0 ? Section.CallTrace : Section.SkippedTrace;
+            return true;
+        }
         if (Scan.After(t, "Modules linked in:", out var mods)) { O.Modules = new(Modules(mods), r); return true; }
         if (Scan.After(t, "CPU: ", out var cpu) && cpu.Length > 0 && char.IsAsciiDigit(cpu[0]) && cpu.Contains("PID:", StringComparison.Ordinal))
             return CpuLine(cpu, r);
@@ -223,6 +227,8 @@ internal sealed class OopsBuilder
     {
         int n = Scan.ReadDecimal(s, out long cpu);
         if (n == 0) return false;
+        // The first CPU line is the faulting task's; later ones are reprints (kdb) or other CPUs.
+        if (O.Comm is not null) return true;
         O.Cpu = new((int)cpu, r);
         int pidAt = s.IndexOf("PID: ");
         if (pidAt < 0) return true;
@@ -343,6 +349,14 @@ internal sealed class OopsBuilder
         return true;
     }
 
+    private bool TryFrame(ReadOnlySpan<char> t, LogLine line, bool record)
+    {
+        int before = O.frames.Count;
+        bool ok = TryFrame(t, line);
+        if (!record && O.frames.Count > before) O.frames.RemoveRange(before, O.frames.Count - before);
+        return ok;
+    }
+
     private bool TryFrame(ReadOnlySpan<char> t, LogLine line)
     {
         t = t.Trim();
@@ -442,7 +456,7 @@ internal sealed class OopsBuilder
             else if (name.Length >= 2 && name[0] == 'r' && char.IsAsciiDigit(name[1])) Vote(OopsArch.Arm);
             else if (name is "RAX" or "RSP" or "RBP" or "R8" or "CR2") Vote(OopsArch.X86_64);
             else if (name is "badaddr" or "cause" or "status" or "epc" or "sepc" or "gp" or "tp" or "t0" or "s0" or "a0") Vote(OopsArch.RiscV);
-            if (name == "sp" && O.Sp is null) O.Sp = new(value, r);
+            if ((name == "sp" || name == "RSP") && O.Sp is null) O.Sp = new(value, r);
         }
         return true;
     }
@@ -464,6 +478,9 @@ internal sealed class OopsBuilder
                 var w = O.walkItems[i];
                 O.walkItems[i] = w with { Decoded = PteDecoder.Decode(w.Value, w.Level, pt?.Granule ?? PageGranule.Size4K, pt?.VaBits == 52 ? 52 : 48, pt?.VaBits ?? 48) };
             }
+            var leaf = O.walkItems.Count > 0 ? O.walkItems[^1].Decoded : null;
+            if (leaf is { OutputAddress: { } oa, MappedSize: { } size } && O.FaultAddress is { } far && O.WalkSource is not null)
+                O.WalkPhysicalAddress = new(oa | (far.Value & (size - 1)), O.WalkSource);
         }
         else if (O.Arch == OopsArch.RiscV)
         {

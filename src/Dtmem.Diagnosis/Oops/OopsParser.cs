@@ -89,6 +89,8 @@ public static class OopsParser
                 cutHere = null;
             }
             if (cur is null) continue;
+            // "CPU3: stopping" and what follows is another CPU's dump_stack() during panic, not this report.
+            if (IsCpuStopping(t)) { cur.Closed = true; continue; }
             // Trailer lines (after the end marker) still belong to the last report.
             if (cur.TryTrailer(t, line)) continue;
             if (cur.Closed) continue;
@@ -112,6 +114,13 @@ public static class OopsParser
         return oopses;
     }
 
+    private static bool IsCpuStopping(ReadOnlySpan<char> t)
+    {
+        if (!t.StartsWith("CPU")) return false;
+        int n = Scan.ReadDecimal(t[3..], out _);
+        return n > 0 && t[(3 + n)..].StartsWith(": stopping");
+    }
+
     private static OopsBuilder Start(List<OopsBuilder> result, LogLine first, string file)
     {
         var b = new OopsBuilder(first, file);
@@ -133,4 +142,6 @@ internal enum Section
     MemAbort,
     DataAbort,
     CallTrace,
+    /// <summary>A second backtrace inside one report (kdb "bt", another CPU's NMI dump): consumed, not recorded.</summary>
+    SkippedTrace,
 }

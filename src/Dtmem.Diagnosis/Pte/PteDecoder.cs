@@ -31,6 +31,9 @@ public sealed record PteDecoding
 
     /// <summary>Output address (next table for a table descriptor, mapped physical address otherwise).</summary>
     public ulong? OutputAddress { get; init; }
+
+    /// <summary>Bytes one page or block descriptor maps (4 KiB page, 2 MiB block, …); null for tables and invalid entries.</summary>
+    public ulong? MappedSize { get; init; }
     public bool AccessFlag { get; init; }
     public bool ReadOnly { get; init; }
     public bool UserAccessible { get; init; }
@@ -147,6 +150,7 @@ public static class PteDecoder
             Type = type,
             Fields = f,
             OutputAddress = pa,
+            MappedSize = 1UL << blockShift,
             AccessFlag = af,
             ReadOnly = readOnly && !dbm,
             UserAccessible = user,

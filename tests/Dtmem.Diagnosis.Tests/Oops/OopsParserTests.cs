@@ -125,3 +125,62 @@ public class OopsParserTests
         Assert.Equal("---[ end trace 1234 ]---", o.EndTrace!.Value);
     }
 }
+
+public class OopsParserMoreTests
+{
+    private static string Corpus(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "oops", name + ".log"));
+
+    [Fact]
+    public void WalkTranslatesTheSeedFaultToTheKernelTextPage()
+    {
+        // pte=0060000010080793 maps the 4 KiB page at PA 0x10080000; FAR offset 0 -> PA 0x10080000 (the seed's Kernel code start)
+        var o = Assert.Single(OopsParser.Parse(Corpus("arm64-5.4-rk3566-seed-cma-ro-write"), "seed.log"));
+        Assert.Equal(0x10080000ul, o.WalkPhysicalAddress!.Value);
+        Assert.Equal(11, o.WalkPhysicalAddress.Source.Line);
+    }
+
+    [Fact]
+    public void WalkTranslationKeepsTheOffsetInsideABlock()
+    {
+        // ubicloud: pmd=00680007f8e00f01 is a 2 MiB block at 0x7f8e00000; FAR ffffbd2fe97a3ba0 -> offset 0x1a3ba0
+        var o = Assert.Single(OopsParser.Parse(Corpus("arm64-6.x-ubicloud-iabt-level2"), "u.log"));
+        Assert.Equal(0x7f8e00000ul + 0x1a3ba0, o.WalkPhysicalAddress!.Value);
+    }
+
+    [Fact]
+    public void NoTranslationWhenTheWalkEndsInAHole()
+    {
+        var o = Assert.Single(OopsParser.Parse(Corpus("arm64-6.12-container-null-interleaved"), "c.log"));
+        Assert.Null(o.WalkPhysicalAddress);
+    }
+
+    [Fact]
+    public void SecondBacktraceAndOtherCpusDumpsAreNotMixedIn()
+    {
+        var text = Corpus("arm64-5.4-rk3566-seed-cma-ro-write") + """
+
+            [0]kdb> bt
+            Stack traceback for pid 16929
+            Call trace:
+             dump_backtrace+0x0/0x160
+             kdb_show_stack+0x4c/0x70
+            CPU1: stopping
+            CPU: 1 PID: 0 Comm: swapper/1 Tainted: G      D    O      5.4.74 #1
+            """;
+        var o = Assert.Single(OopsParser.Parse(text, "kdb.log"));
+        Assert.Equal(13, o.CallTrace.Count);
+        Assert.Equal("cp", o.Comm!.Value);
+        Assert.Equal(0, o.Cpu!.Value);
+    }
+
+    [Fact]
+    public void LogEvidenceReadsOopsesAndBootLinesInOnePass()
+    {
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "boot", "rk3566-5.4-seed-memblock-debug.log"))
+            + Corpus("arm64-5.4-rk3566-seed-cma-ro-write");
+        var ev = Dtmem.Diagnosis.Logs.LogEvidence.Parse(text, "all.log");
+        Assert.Single(ev.Oopses);
+        Assert.Single(ev.Boot.OfKind(Dtmem.Diagnosis.Boot.BootRangeKind.CmaPool));
+        Assert.Equal(text.TrimEnd('\n').Split('\n').Length, ev.Document.Lines.Count);
+    }
+}
