@@ -11,9 +11,8 @@ internal sealed class OopsBuilder
     private Section section;
     private Sourced<ulong>? dieEsrCandidate;
 
-    public OopsBuilder(LogLine first, string file)
+    public OopsBuilder(LogLine first)
     {
-        _ = file;
         O = new Oops { Start = first.Ref, End = first.Ref };
         Caller = first.Caller;
         LastLine = first.Number;
@@ -112,9 +111,8 @@ internal sealed class OopsBuilder
 
     private const int MaxTrailerGap = 40;
 
-    public void ApplyBody(string text, ReadOnlySpan<char> t, LogLine line)
+    public void ApplyBody(ReadOnlySpan<char> t, LogLine line)
     {
-        _ = text;
         if (section is Section.MemAbort or Section.DataAbort)
         {
             if (TryAbortPairs(t, line)) { Touch(line); return; }
@@ -143,10 +141,10 @@ internal sealed class OopsBuilder
             return CpuLine(cpu, r);
         if (Scan.After(t, "Hardware name:", out var hw)) { O.Hardware = new(hw.Trim().ToString(), r); return true; }
         if (Scan.After(t, "pstate:", out var ps)) { O.Pstate = new(ps.Trim().ToString(), r); Vote(OopsArch.Arm64, 3); return true; }
-        if (Scan.After(t, "PC is at ", out var pcAt)) { SetPc(pcAt, r, fromSymbolLine: true); return true; }
+        if (Scan.After(t, "PC is at ", out var pcAt)) { SetPc(pcAt, r); return true; }
         if (Scan.After(t, "LR is at ", out var lrAt)) { SetLr(lrAt, r); return true; }
-        if (Scan.After(t, "RIP: ", out var rip)) { Vote(OopsArch.X86_64, 3); SetPc(StripSegment(rip), r, fromSymbolLine: true); return true; }
-        if (Scan.After(t, "IP: ", out var ip)) { Vote(OopsArch.X86_64); SetPc(ip, r, fromSymbolLine: true); return true; }
+        if (Scan.After(t, "RIP: ", out var rip)) { Vote(OopsArch.X86_64, 3); SetPc(StripSegment(rip), r); return true; }
+        if (Scan.After(t, "IP: ", out var ip)) { Vote(OopsArch.X86_64); SetPc(ip, r); return true; }
         if (Scan.After(t, "#PF: ", out var pf)) { Vote(OopsArch.X86_64, 3); O.detailItems.Add(new(pf.Trim().ToString(), r)); return true; }
         if (Scan.After(t, "Code: ", out var code)) { O.Code ??= new(code.Trim().ToString(), r); return true; }
         if (t.StartsWith("pc : "))
@@ -160,11 +158,11 @@ internal sealed class OopsBuilder
                 if (Scan.TryLocation(v[..v.IndexOf("lr :")], out var pcl, out _)) SetPc(pcl, r);
                 return true;
             }
-            SetPc(v, r, fromSymbolLine: true);
+            SetPc(v, r);
             return true;
         }
         if (Scan.After(t, "lr : ", out var lr) && !lr.Contains(" : ", StringComparison.Ordinal)) { SetLr(lr, r); return true; }
-        if (Scan.After(t, "epc : ", out var epc) && epc.Contains('+')) { Vote(OopsArch.RiscV, 3); SetPc(epc, r, fromSymbolLine: true); return true; }
+        if (Scan.After(t, "epc : ", out var epc) && epc.Contains('+')) { Vote(OopsArch.RiscV, 3); SetPc(epc, r); return true; }
         if (Scan.After(t, "ra : ", out var ra) && ra.Contains('+')) { Vote(OopsArch.RiscV, 2); SetLr(ra, r); return true; }
         if (Scan.After(t, "sp : ", out var sp) && Scan.ReadHex(sp, out ulong spv) == 16 && sp.Trim().Length == 16) { O.Sp = new(spv, r); return true; }
         if (t.Contains(" pgtable: ", StringComparison.Ordinal) && t.Contains("pages,", StringComparison.Ordinal)) return PageTable(t, r);
@@ -182,9 +180,8 @@ internal sealed class OopsBuilder
         return s.Length > 5 && s[4] == ':' && Scan.TryHex(s[..4], out _) ? s[5..] : s;
     }
 
-    private void SetPc(ReadOnlySpan<char> s, LineRef r, bool fromSymbolLine)
+    private void SetPc(ReadOnlySpan<char> s, LineRef r)
     {
-        _ = fromSymbolLine;
         if (Scan.TryLocation(s, out var loc, out _)) SetPc(loc, r);
     }
 

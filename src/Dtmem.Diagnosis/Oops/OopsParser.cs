@@ -41,7 +41,7 @@ public static class OopsParser
                 }
                 if (cur is null || cur.Closed || cur.Stage >= Stage.Header)
                 {
-                    cur = Start(result, cutHere ?? line, document.File);
+                    cur = Start(result, cutHere ?? line);
                 }
                 cutHere = null;
                 cur.ApplyHeader(header, line);
@@ -52,7 +52,7 @@ public static class OopsParser
             {
                 if (cur is null || cur.Closed || cur.Stage >= Stage.Die)
                 {
-                    cur = Start(result, cutHere ?? line, document.File);
+                    cur = Start(result, cutHere ?? line);
                     cur.O.Kind = OopsKind.InternalError;
                 }
                 cutHere = null;
@@ -64,7 +64,7 @@ public static class OopsParser
             {
                 if (cur is null || line.Number - cur.LastLine > MaxGap)
                 {
-                    cur = Start(result, line, document.File);
+                    cur = Start(result, line);
                     cur.O.Kind = OopsKind.Panic;
                 }
                 cur.O.PanicMessage = new(panic.Trim().ToString(), line.Ref);
@@ -75,7 +75,7 @@ public static class OopsParser
             if (cur is null && Scan.After(t, "---[ end Kernel panic - not syncing:", out var endPanic))
             {
                 // Only the tail of a panic was captured.
-                cur = Start(result, line, document.File);
+                cur = Start(result, line);
                 cur.O.Kind = OopsKind.Panic;
                 var msg = endPanic.Trim();
                 if (msg.EndsWith("]---")) msg = msg[..^4].TrimEnd();
@@ -84,7 +84,7 @@ public static class OopsParser
             if ((cur is null || cur.Closed) && t.StartsWith("Mem abort info:"))
             {
                 // The fault line was lost (cut paste, ring buffer wrap); the abort block still opens a report.
-                cur = Start(result, cutHere ?? line, document.File);
+                cur = Start(result, cutHere ?? line);
                 cur.O.Kind = OopsKind.InternalError;
                 cutHere = null;
             }
@@ -95,7 +95,7 @@ public static class OopsParser
             if (cur.TryTrailer(t, line)) continue;
             if (cur.Closed) continue;
             if (cur.Caller is not null && line.Caller is not null && line.Caller != cur.Caller) continue;
-            cur.ApplyBody(line.Text, t, line);
+            cur.ApplyBody(t, line);
         }
         // A die line echoed ahead of the real report (syslogd "Message from syslogd@…" wall broadcasts) is a duplicate.
         for (int k = result.Count - 2; k >= 0; k--)
@@ -121,9 +121,9 @@ public static class OopsParser
         return n > 0 && t[(3 + n)..].StartsWith(": stopping");
     }
 
-    private static OopsBuilder Start(List<OopsBuilder> result, LogLine first, string file)
+    private static OopsBuilder Start(List<OopsBuilder> result, LogLine first)
     {
-        var b = new OopsBuilder(first, file);
+        var b = new OopsBuilder(first);
         result.Add(b);
         return b;
     }

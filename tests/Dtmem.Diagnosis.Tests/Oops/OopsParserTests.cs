@@ -184,3 +184,19 @@ public class OopsParserMoreTests
         Assert.Equal(text.TrimEnd('\n').Split('\n').Length, ev.Document.Lines.Count);
     }
 }
+
+public class OldFormatCrossCheckTests
+{
+    [Fact]
+    public void FourFourteenExceptionClassLineAgreesWithTheDieCode()
+    {
+        // 4.14 printed "Exception class = DABT (current EL)" and no ESR line; the die code supplies the ESR.
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "oops", "arm64-4.14-blog-zsmalloc-exception-class.log"));
+        var o = Assert.Single(OopsParser.Parse(text, "b.log"));
+        Assert.Contains(o.AbortInfo, a => a.Value.Key == "Exception class" && a.Value.Value == "DABT (current EL)");
+        Assert.Equal(0x96000004ul, o.Esr!.Value);
+        Assert.Empty(o.Notes);
+        var bad = Assert.Single(OopsParser.Parse(text.Replace("Exception class = DABT", "Exception class = IABT", StringComparison.Ordinal), "b.log"));
+        Assert.Contains(bad.Notes, n => n.Code == "esr-field-mismatch" && n.Message.Contains("IABT", StringComparison.Ordinal));
+    }
+}
