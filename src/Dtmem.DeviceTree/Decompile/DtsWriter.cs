@@ -16,39 +16,46 @@ public static class DtsWriter
 
     private readonly record struct Marker(Kind Kind, int Offset, string? Ref);
 
-    /// <summary>The whole tree as DTS text (what <c>dtc -I dtb -O dts</c> writes for the same blob).</summary>
-    public static string Write(DtTree tree)
+    /// <summary>
+    /// The whole tree as DTS text: for a tree read from a DTB, what <c>dtc -I dtb -O dts</c> writes; for a tree
+    /// compiled from source, what <c>dtc -I dts -O dts</c> writes (labels kept, values typed by their markers),
+    /// or with <paramref name="asBlob"/> what dtc prints for the compiled blob (no labels, types guessed).
+    /// </summary>
+    public static string Write(DtTree tree, bool asBlob = false)
     {
         var sb = new StringBuilder(4096);
         sb.Append("/dts-v1/;\n\n");
         foreach (var r in tree.MemReserves)
         {
-            foreach (var l in r.Labels) sb.Append(l).Append(": ");
+            if (!asBlob)
+                foreach (var l in r.Labels) sb.Append(l).Append(": ");
             sb.Append("/memreserve/\t0x").Append(r.Address.ToString("x16")).Append(" 0x").Append(r.Size.ToString("x16")).Append(";\n");
         }
         var dropName = !HasMalformedNameProperty(tree.Root);
-        WriteNode(sb, tree.Root, 0, dropName);
+        WriteNode(sb, tree.Root, 0, dropName, asBlob);
         return sb.ToString();
     }
 
-    private static void WriteNode(StringBuilder sb, DtNode node, int level, bool dropName)
+    private static void WriteNode(StringBuilder sb, DtNode node, int level, bool dropName, bool asBlob)
     {
         sb.Append('\t', level);
-        foreach (var l in node.Labels) sb.Append(l).Append(": ");
+        if (!asBlob)
+            foreach (var l in node.Labels) sb.Append(l).Append(": ");
         sb.Append(node.Name.Length > 0 ? node.Name : "/").Append(" {\n");
         var redundantName = dropName ? RedundantNameProperty(node) : null;
         foreach (var p in node.Properties)
         {
             if (ReferenceEquals(p, redundantName)) continue;
             sb.Append('\t', level + 1);
-            foreach (var l in p.Labels) sb.Append(l).Append(": ");
+            if (!asBlob)
+                foreach (var l in p.Labels) sb.Append(l).Append(": ");
             sb.Append(p.Name);
-            WriteValue(sb, p);
+            WriteValue(sb, p, asBlob);
         }
         foreach (var c in node.Children)
         {
             sb.Append('\n');
-            WriteNode(sb, c, level + 1, dropName);
+            WriteNode(sb, c, level + 1, dropName, asBlob);
         }
         sb.Append('\t', level).Append("};\n");
     }
@@ -77,7 +84,7 @@ public static class DtsWriter
 
     private static bool IsOneString(byte[] v) => v.Length > 0 && v[^1] == 0 && Array.IndexOf(v, (byte)0) == v.Length - 1;
 
-    private static void WriteValue(StringBuilder sb, DtProperty prop)
+    private static void WriteValue(StringBuilder sb, DtProperty prop, bool asBlob)
     {
         var val = prop.Value;
         var len = val.Length;
@@ -87,7 +94,7 @@ public static class DtsWriter
             return;
         }
         sb.Append(" =");
-        var markers = Markers(prop);
+        var markers = Markers(prop, asBlob);
         var emit = Kind.None;
         for (var i = 0; i < markers.Count; i++)
         {
@@ -129,10 +136,10 @@ public static class DtsWriter
     }
 
     /// <summary>The property's markers in dtc terms; without type information, a guessed type marker goes first.</summary>
-    private static List<Marker> Markers(DtProperty prop)
+    private static List<Marker> Markers(DtProperty prop, bool asBlob)
     {
         var list = new List<Marker>(prop.Markers.Count + 1);
-        foreach (var m in prop.Markers)
+        foreach (var m in asBlob ? [] : prop.Markers)
         {
             var kind = m.Kind switch
             {
