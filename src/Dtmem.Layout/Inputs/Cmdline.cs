@@ -7,7 +7,7 @@ public sealed record CmdlineOptions
     public ulong? CmaSize { get; init; }
     public ulong CmaBase { get; init; }
     public ulong CmaLimit { get; init; }
-    /// <summary><c>mem=</c> in bytes, or null.</summary>
+    /// <summary><c>mem=</c> in bytes (page-aligned down, as early_mem does), or null when absent.</summary>
     public ulong? MemLimit { get; init; }
     /// <summary>The raw <c>cma=</c> / <c>mem=</c> words, for messages.</summary>
     public string? CmaText { get; init; }
@@ -40,7 +40,7 @@ public sealed record CmdlineOptions
             else if (word.StartsWith("mem=", StringComparison.Ordinal))
             {
                 var limit = MemParse(word[4..], out _);
-                o = o with { MemLimit = limit == 0 ? null : limit & ~0xfffUL, MemText = word };
+                o = o with { MemLimit = limit & ~0xfffUL, MemText = word };
             }
         }
         return o;

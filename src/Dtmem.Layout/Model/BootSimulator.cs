@@ -206,16 +206,17 @@ internal sealed partial class Simulation
         if (_mb.Memory.Max > PaLimit) MbRemove(new AddressRange(PaLimit, ulong.MaxValue), "arm64_memblock_init");
 
         var k = KernelRange();
-        if (_cmdline.MemLimit is { } limit && _memoryKnown)
+        if (_cmdline.MemLimit is { } limit)
         {
-            var maxAddr = FindMaxAddr(limit);
-            if (maxAddr is { } cut)
+            // early_mem prints this while parsing the command line, whether or not anything is cut.
+            Emit("early_mem", BootEventKind.Note, null, $"Memory limited to {limit >> 20}MB", KernelLogLevel.Notice);
+            if (limit != 0 && _memoryKnown && FindMaxAddr(limit) is { } cut)
             {
                 var above = new AddressRange(cut, ulong.MaxValue);
                 _mb.Remove(above);
                 _mb.Free(above);
-                Emit("memblock_mem_limit_remove_map", BootEventKind.MemoryLimited, above,
-                    $"Memory limited to {limit >> 20}MB", KernelLogLevel.Notice, note: $"{_cmdline.MemText}: RAM above {Pa(cut)} removed before /reserved-memory is read");
+                Emit("memblock_mem_limit_remove_map", BootEventKind.MemoryLimited, above, null, KernelLogLevel.Info,
+                    note: $"{_cmdline.MemText}: RAM above {Pa(cut)} removed before /reserved-memory is read");
                 if (k is { } kr) MbAdd(kr, "arm64_memblock_init");
             }
         }
