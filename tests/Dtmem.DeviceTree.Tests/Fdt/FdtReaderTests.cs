@@ -29,6 +29,20 @@ public class FdtReaderTests
     }
 
     [Fact]
+    public void SkipNodeStopsOnItsEndNode()
+    {
+        // After /cpus (fdtdump: at 0x258, with cpu@0 and l2-cache inside) comes memory@40000000 at 0x310.
+        var r = new FdtReader(FdtTestData.Bytes("dtb", "value-guessing.dtb"), "v.dtb");
+        while (r.Read() && !(r.TokenType == FdtTokenType.BeginNode && r.Name.SequenceEqual("cpus"u8))) { }
+        Assert.Equal(2, r.Depth);
+        r.SkipNode();
+        Assert.Equal((FdtTokenType.EndNode, 1), (r.TokenType, r.Depth));
+        Assert.True(r.Read());
+        Assert.Equal("memory@40000000", Encoding.ASCII.GetString(r.Name));
+        Assert.Equal(0x310, r.TokenOffset);
+    }
+
+    [Fact]
     public void TreeCarriesValuesSpansAndReservations()
     {
         var t = FdtReader.ReadTree(FdtTestData.Bytes("dtb", "value-guessing.dtb"), "v.dtb");
