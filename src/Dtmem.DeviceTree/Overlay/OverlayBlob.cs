@@ -37,8 +37,12 @@ public static partial class OverlayApplier
         var result = new byte[stringsOff + strings.Count];
         written.AsSpan(0, stringsOff).CopyTo(result);
         strings.CopyTo(result, stringsOff);
+        var offsets = new Dictionary<string, int>();
         foreach (var (offset, name) in nameFields)
-            BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(offset), (uint)FindString(strings, name));
+        {
+            if (!offsets.TryGetValue(name, out var at)) offsets[name] = at = FindString(strings, name);
+            BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(offset), (uint)at);
+        }
         BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(FdtConstants.OffsetTotalSize), (uint)result.Length);
         BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(FdtConstants.OffsetSizeDtStrings), (uint)strings.Count);
         return result;
