@@ -146,6 +146,7 @@ internal sealed class DtsLexer
         {
             throw Error(nameStart, $"bad file name in line marker: {e.Message}");
         }
+        if (name.Contains('\0', StringComparison.Ordinal)) throw Error(nameStart, "NUL character in the file name of a line marker");
         p++;
         var flag = 0;
         while (true)

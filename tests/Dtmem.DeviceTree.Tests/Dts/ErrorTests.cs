@@ -157,6 +157,14 @@ public class ErrorTests
         Fails(H + "\tdev@1 { name = \"other\"; };\n};\n", 3, 10, "\"name\" property of /dev@1 is incorrect");
 
     [Fact]
+    public void NulInLineMarkerFileName() =>
+        Fails("# 1 \"a\\0b\"\n/dts-v1/;\n", 1, 6, "NUL character in the file name of a line marker");
+
+    [Fact]
+    public void FixupForPathReferenceInPluginIsRejected() =>
+        Fails("/dts-v1/;\n/plugin/;\n/ { p = <&{/not/here}>; };\n", 3, 10, "can't generate a fixup for a reference to path &{/not/here}");
+
+    [Fact]
     public void RecursiveIncludeStopsAtDepthLimit()
     {
         var dir = Directory.CreateTempSubdirectory("dtmem-dts-");

@@ -38,6 +38,7 @@ public class GoldenTests
                     case "-p": writer.Padding = int.Parse(flags[++i]); break;
                     case "-S": writer.MinSize = int.Parse(flags[++i]); break;
                     case "-a": writer.Alignment = int.Parse(flags[++i]); break;
+                    case "-H": options.PhandleFormat = Enum.Parse<PhandleFormat>(flags[++i], ignoreCase: true); break;
                     default: throw new InvalidOperationException($"unknown flag {flags[i]} in {name}.dts");
                 }
             }
