@@ -84,3 +84,34 @@ public class QemuBootTests
     [Fact]
     public void ACleanBootHasNoOopsReports() => Assert.Empty(Dtmem.Diagnosis.Oops.OopsParser.Parse(Text, "qemu.log"));
 }
+
+/// <summary>The seed layout booted for real (Debian 6.12.117, QEMU virt): the evidence must show the CMA pool over the kernel.</summary>
+public class QemuSeedLayoutTests
+{
+    private static readonly BootEvidence Ev = BootLogParser.Parse(
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "boot", "qemu-virt-6.12.117-seed-cma-over-kernel.log")), "seed-qemu.log");
+
+    [Fact]
+    public void PoolOverlapsTheKernelInEveryArtefact()
+    {
+        var pool = Assert.Single(Ev.OfKind(BootRangeKind.CmaPool));
+        Assert.Equal(("linux,cma", 0x40000000ul, 0x407ffffful), (pool.Name, pool.Range.Start, pool.Range.EndInclusive));
+        var summary = Assert.Single(Ev.OfKind(BootRangeKind.ReservedMemRegion));
+        Assert.Equal(("map reusable", 0x407ffffful), (summary.Detail, summary.Range.EndInclusive));
+
+        var kernelReserve = Ev.OfKind(BootRangeKind.MemblockReserve).Single(r => r.Detail!.StartsWith("arm64_memblock_init+", StringComparison.Ordinal) && r.Range.Start == 0x40200000);
+        var poolReserve = Ev.OfKind(BootRangeKind.MemblockReserve).Single(r => r.Detail!.StartsWith("fdt_scan_reserved_mem+", StringComparison.Ordinal));
+        Assert.Equal(0x40000000ul, poolReserve.Range.Start);
+        Assert.True(poolReserve.Range.Overlaps(kernelReserve.Range));
+
+        var code = Ev.OfKind(BootRangeKind.Iomem).Single(r => r.Name == "Kernel code");
+        Assert.Equal(0x40200000ul, code.Range.Start);
+        Assert.True(pool.Range.Overlaps(code.Range));
+        // iomem shows "reserved" directly below "Kernel code" (kernel-memory-spec §6 seed signature)
+        int i = Ev.Ranges.ToList().IndexOf(code);
+        Assert.Equal(("reserved", 0x40000000ul, 0x401ffffful), (Ev.Ranges[i - 1].Name, Ev.Ranges[i - 1].Range.Start, Ev.Ranges[i - 1].Range.EndInclusive));
+
+        Assert.Equal(8192ul, Ev.Memory!.Part("cma-reserved"));
+        Assert.Empty(Ev.OfKind(BootRangeKind.CmaReserved)); // the DT default suppressed the cmdline/Kconfig area
+    }
+}
