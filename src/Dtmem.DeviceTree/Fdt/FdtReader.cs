@@ -22,7 +22,8 @@ public enum FdtTokenType
 /// </summary>
 public ref partial struct FdtReader
 {
-    /// <summary>Nesting limit; the kernel's unflattener (FDT_MAX_DEPTH in drivers/of/fdt.c) stops at 64 too.</summary>
+    /// <summary>Nesting limit, root included. The kernel's unflattener (drivers/of/fdt.c, FDT_MAX_DEPTH 64) already
+    /// skips nodes 63 levels below the root, so a deeper blob cannot describe a booting system.</summary>
     public const int MaxDepth = 64;
 
     /// <summary>Node-count limit (real trees have a few thousand nodes).</summary>
