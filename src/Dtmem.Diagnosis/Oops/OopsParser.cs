@@ -1,4 +1,3 @@
-using Dtmem.Diagnosis.Esr;
 using Dtmem.Diagnosis.Logs;
 
 namespace Dtmem.Diagnosis.Oops;
@@ -98,14 +97,15 @@ public static class OopsParser
             cur.ApplyBody(t, line);
         }
         // A die line echoed ahead of the real report (syslogd "Message from syslogd@…" wall broadcasts) is a duplicate.
-        for (int k = result.Count - 2; k >= 0; k--)
+        var oopses = new List<Oops>(result.Count);
+        for (int k = 0; k < result.Count; k++)
         {
             var a = result[k].O;
-            var b = result[k + 1].O;
-            if (result[k].DieOnly && b.DieLine is not null && a.DieLine!.Value == b.DieLine.Value && b.Start.Line - a.End.Line <= 5)
-                result.RemoveAt(k);
+            var b = k + 1 < result.Count ? result[k + 1].O : null;
+            if (result[k].DieOnly && b?.DieLine is not null && a.DieLine!.Value == b.DieLine.Value && b.Start.Line - a.End.Line <= 5)
+                continue;
+            oopses.Add(result[k].Finish());
         }
-        var oopses = result.ConvertAll(b => b.Finish());
         // A report that printed nothing architecture-specific (a lone fault line, a panic tail) came from the same
         // machine as the others in the file.
         var known = oopses.Where(o => o.Arch != OopsArch.Unknown).GroupBy(o => o.Arch).OrderByDescending(g => g.Count()).FirstOrDefault();
