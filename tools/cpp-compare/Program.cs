@@ -7,12 +7,14 @@ using Dtmem.DeviceTree.Preprocessing;
 //     <list>: lines "ARCH RELPATH"; <cpp-out-dir>/<line-number>.i holds real cpp's output for that line
 //     (missing or empty when cpp failed). Preprocesses every board in one process on 2 threads with a shared
 //     cache, times it, and compares token streams with linemarkers dropped.
+// cpp-compare bench <kernel-root> <list> <passes>     time repeated passes over the list with one shared cache
 // cpp-compare run <kernel-root> <arch> <relpath>       print dtmem's output for one board
 // cpp-compare tokens <file>                            print the comparison tokens of a cpp output file
 return args switch
 {
     ["compare", var root, var list, var outDir, ..] => Compare(root, File.ReadAllLines(list), outDir, args.Length > 4 ? int.Parse(args[4]) : 5),
     ["run", var root, var arch, var rel] => RunOne(root, arch, rel),
+    ["bench", var root, var list, var passes] => Bench(root, File.ReadAllLines(list), int.Parse(passes)),
     ["tokens", var file] => PrintTokens(file),
     _ => Usage(),
 };
@@ -36,6 +38,25 @@ static int RunOne(string root, string arch, string rel)
         Console.Error.WriteLine(e.ToString());
         return 1;
     }
+}
+
+static int Bench(string root, string[] list, int passes)
+{
+    Directory.SetCurrentDirectory(root);
+    var boards = list.Where(l => l.Length > 0).Select(l => l.Split(' ', 2)).ToArray();
+    var cache = new SourceCache();
+    for (var p = 0; p < passes; p++)
+    {
+        var sw = Stopwatch.StartNew();
+        long chars = 0;
+        Parallel.For(0, boards.Length, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
+        {
+            var r = Preprocessor.KernelDefaults(boards[i][1], ".", boards[i][0], cache).Run(boards[i][1]);
+            Interlocked.Add(ref chars, r.Text.Length);
+        });
+        Console.WriteLine($"pass {p + 1}: {boards.Length} files, {chars / 1e6:F1} M chars out, {sw.Elapsed.TotalSeconds:F2} s; GCs {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, pause {GC.GetTotalPauseDuration().TotalSeconds:F2} s, heap {GC.GetTotalMemory(false) / 1e6:F0} MB");
+    }
+    return 0;
 }
 
 static int PrintTokens(string file)

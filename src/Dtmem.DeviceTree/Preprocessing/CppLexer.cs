@@ -2,8 +2,12 @@ using System.Text;
 
 namespace Dtmem.DeviceTree.Preprocessing;
 
-/// <summary>A logical line (continuations spliced, comments removed): a run of tokens in <see cref="SourceFile.Tokens"/>.</summary>
+/// <summary>A logical line (continuations spliced, comments removed): a run of tokens in a <see cref="SourceFile"/>.</summary>
 internal readonly record struct LogicalLine(int First, int Count, int Line, int EndLine, bool Directive);
+
+/// <summary>A cached token without object references (the GC never has to trace the millions of them a board
+/// set's headers hold); <see cref="SourceFile.Get"/> turns it into a <see cref="Token"/>.</summary>
+internal readonly record struct CToken(int Start, int Length, int Line, int Col, int NameId, TokKind Kind, TokFlags Flags);
 
 /// <summary>
 /// One file, lexed once and shared read-only by every run and thread. Lexing does not depend on macro state
@@ -11,11 +15,15 @@ internal readonly record struct LogicalLine(int First, int Count, int Line, int 
 /// </summary>
 internal sealed class SourceFile
 {
-    public SourceFile(string path, string text, Token[] tokens, LogicalLine[] lines, (string Message, int Line, int Col)? error)
+    private readonly CToken[] _raw;
+    private readonly string[] _names;
+
+    public SourceFile(string path, string text, CToken[] raw, string[] names, LogicalLine[] lines, (string Message, int Line, int Col)? error)
     {
         Path = path;
         Text = text;
-        Tokens = tokens;
+        _raw = raw;
+        _names = names;
         Lines = lines;
         Error = error;
         Guard = error is null ? FindGuard() : null;
@@ -27,7 +35,7 @@ internal sealed class SourceFile
     /// <summary>The text after backslash-newline splicing; tokens slice it.</summary>
     public string Text { get; }
 
-    public Token[] Tokens { get; }
+    public int TokenCount => _raw.Length;
     public LogicalLine[] Lines { get; }
 
     /// <summary>A lexing error (unterminated comment), reported with the include chain of whoever reads the file.</summary>
@@ -40,73 +48,102 @@ internal sealed class SourceFile
     /// <summary>Parsed <c>#define</c>s by line index. Filled lazily by any thread; a race only parses twice.</summary>
     public Macro?[] Defines { get; }
 
-    public ReadOnlySpan<Token> LineTokens(int i) => Tokens.AsSpan(Lines[i].First, Lines[i].Count);
+    public Token Get(int i)
+    {
+        var r = _raw[i];
+        return new Token(Text, r.Start, r.Length, r.Kind, r.Flags, r.Line, r.Col, r.NameId < 0 ? null : _names[r.NameId]);
+    }
+
+    /// <summary>The tokens of logical line <paramref name="i"/>, materialised (directive lines only).</summary>
+    public Token[] LineTokens(int i)
+    {
+        var l = Lines[i];
+        var a = new Token[l.Count];
+        for (var k = 0; k < a.Length; k++)
+            a[k] = Get(l.First + k);
+        return a;
+    }
+
+    /// <summary>The identifier after the '#' of line <paramref name="i"/>, if any.</summary>
+    public string? DirectiveName(int i)
+    {
+        var l = Lines[i];
+        return l.Count > 1 && _raw[l.First + 1].NameId >= 0 ? _names[_raw[l.First + 1].NameId] : null;
+    }
 
     private string? FindGuard()
     {
         if (Lines.Length < 2 || !Lines[0].Directive || !Lines[^1].Directive)
             return null;
-        var first = LineTokens(0);
-        if (first.Length != 3 || first[1].Name != "ifndef" || first[2].Kind != TokKind.Ident)
-            return null;
-        var last = LineTokens(Lines.Length - 1);
-        if (last.Length < 2 || last[1].Name != "endif")
+        if (Lines[0].Count != 3 || DirectiveName(0) != "ifndef" || _raw[Lines[0].First + 2].NameId < 0
+            || DirectiveName(Lines.Length - 1) != "endif")
             return null;
         // The #endif must close the first #ifndef, not a later group.
         var depth = 0;
         for (var i = 0; i < Lines.Length; i++)
         {
-            if (!Lines[i].Directive || Lines[i].Count < 2)
+            if (!Lines[i].Directive)
                 continue;
-            var d = Tokens[Lines[i].First + 1].Name;
+            var d = DirectiveName(i);
             if (d is "if" or "ifdef" or "ifndef")
                 depth++;
             else if (d == "endif" && --depth == 0 && i != Lines.Length - 1)
                 return null;
         }
-        return first[2].Name;
+        return _names[_raw[Lines[0].First + 2].NameId];
     }
 }
 
 internal static class CppLexer
 {
-    private static readonly string[] Punct3 = ["...", "<<=", ">>="];
+    [ThreadStatic]
+    private static List<CToken>? t_tokens;
 
-    private static readonly string[] Punct2 =
-        ["->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "*=", "/=", "%=", "+=", "-=", "&=", "^=", "|=", "##"];
+    [ThreadStatic]
+    private static List<LogicalLine>? t_lines;
 
-    private const string Punct1 = "[](){}.&*+-~!/%<>^|?:;=,#";
+    /// <summary>Physical position tracking: the line of offset <see cref="Scan"/> and where that line starts,
+    /// across newlines and removed backslash-newlines.</summary>
+    private struct Cursor(string text, List<int> splices)
+    {
+        public int Line = 1;
+        public int LineStart;
+        public int Scan;
+        private int _si;
+
+        public void Advance(int to)
+        {
+            var span = text.AsSpan(Scan, to - Scan);
+            var nl = span.LastIndexOf('\n');
+            if (nl >= 0)
+            {
+                Line += span.Count('\n');
+                LineStart = Scan + nl + 1;
+            }
+            while (_si < splices.Count && splices[_si] <= to)
+            {
+                Line++;
+                LineStart = Math.Max(LineStart, splices[_si]);
+                _si++;
+            }
+            Scan = to;
+        }
+    }
 
     public static SourceFile Lex(string path, string raw)
     {
         var (text, splices) = Splice(raw);
-        var tokens = new List<Token>(text.Length / 4);
-        var lines = new List<LogicalLine>(text.Length / 24);
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var tokens = t_tokens ??= new List<CToken>(1 << 16);
+        var lines = t_lines ??= new List<LogicalLine>(1 << 12);
+        tokens.Clear();
+        lines.Clear();
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
         var nameLookup = names.GetAlternateLookup<ReadOnlySpan<char>>();
+        var nameList = new List<string>();
 
         var pos = 0;
         var n = text.Length;
-        // Position cursor: physical line of `scan`, start offset of that line.
-        int line = 1, lineStart = 0, scan = 0, si = 0;
-
-        void Advance(int to)
-        {
-            var span = text.AsSpan(scan, to - scan);
-            var nl = span.LastIndexOf('\n');
-            if (nl >= 0)
-            {
-                line += span.Count('\n');
-                lineStart = scan + nl + 1;
-            }
-            while (si < splices.Count && splices[si] <= to)
-            {
-                line++;
-                lineStart = Math.Max(lineStart, splices[si]);
-                si++;
-            }
-            scan = to;
-        }
+        var cur = new Cursor(text, splices);
 
         while (pos < n)
         {
@@ -132,9 +169,9 @@ internal static class CppLexer
                     var end = text.IndexOf("*/", pos + 2, StringComparison.Ordinal);
                     if (end < 0)
                     {
-                        Advance(pos);
-                        return new SourceFile(path, text, [], [],
-                            ("unterminated comment: the /* here is never closed; add the matching */", line, pos - lineStart + 1));
+                        cur.Advance(pos);
+                        return new SourceFile(path, text, [], [], [],
+                            ("unterminated comment: the /* here is never closed; add the matching */", cur.Line, pos - cur.LineStart + 1));
                     }
                     pos = end + 2;
                     white = true;
@@ -150,7 +187,7 @@ internal static class CppLexer
 
                 var start = pos;
                 TokKind kind;
-                string? name = null;
+                var nameId = -1;
                 if (IsIdentStart(c))
                 {
                     pos++;
@@ -158,10 +195,12 @@ internal static class CppLexer
                         pos++;
                     kind = TokKind.Ident;
                     var span = text.AsSpan(start, pos - start);
-                    if (!nameLookup.TryGetValue(span, out name))
+                    if (!nameLookup.TryGetValue(span, out nameId))
                     {
-                        name = span.ToString();
-                        names[name] = name;
+                        nameId = nameList.Count;
+                        var name = span.ToString();
+                        nameList.Add(name);
+                        names[name] = nameId;
                     }
                 }
                 else if (char.IsAsciiDigit(c) || (c == '.' && pos + 1 < n && char.IsAsciiDigit(text[pos + 1])))
@@ -176,62 +215,83 @@ internal static class CppLexer
                 }
                 else
                 {
-                    kind = TokKind.Punct;
-                    if (Match(text, pos, Punct3))
-                        pos += 3;
-                    else if (Match(text, pos, Punct2))
-                        pos += 2;
-                    else
-                    {
-                        if (Punct1.IndexOf(c) < 0)
-                            kind = TokKind.Other;
-                        pos++;
-                    }
+                    var len = PunctLength(text, pos);
+                    kind = len > 0 ? TokKind.Punct : TokKind.Other;
+                    pos += Math.Max(len, 1);
                 }
 
-                Advance(start);
+                cur.Advance(start);
                 if (startLine < 0)
-                    startLine = line;
+                    startLine = cur.Line;
                 var flags = TokFlags.Source | (white ? TokFlags.PrevWhite : TokFlags.None);
-                tokens.Add(new Token(text, start, pos - start, kind, flags, line, start - lineStart + 1, name));
+                tokens.Add(new CToken(start, pos - start, cur.Line, start - cur.LineStart + 1, nameId, kind, flags));
                 white = false;
             }
 
             if (tokens.Count > first)
             {
-                Advance(pos);
-                var endLine = pos > 0 && text[pos - 1] == '\n' ? line - 1 : line;
-                var directive = tokens[first].IsPunct('#');
+                cur.Advance(pos);
+                var endLine = pos > 0 && text[pos - 1] == '\n' ? cur.Line - 1 : cur.Line;
+                var directive = tokens[first].Kind == TokKind.Punct && tokens[first].Length == 1 && text[tokens[first].Start] == '#';
                 lines.Add(new LogicalLine(first, tokens.Count - first, startLine, Math.Max(endLine, startLine), directive));
             }
         }
 
-        return new SourceFile(path, text, tokens.ToArray(), lines.ToArray(), null);
+        return new SourceFile(path, text, tokens.ToArray(), nameList.ToArray(), lines.ToArray(), null);
+    }
+
+    /// <summary>Length of the punctuator at <paramref name="pos"/> (longest match), 0 when it is none.</summary>
+    private static int PunctLength(string text, int pos)
+    {
+        var c = text[pos];
+        var d = pos + 1 < text.Length ? text[pos + 1] : '\0';
+        switch (c)
+        {
+            case '.':
+                return d == '.' && pos + 2 < text.Length && text[pos + 2] == '.' ? 3 : 1;
+            case '<':
+            case '>':
+                if (d == c)
+                    return pos + 2 < text.Length && text[pos + 2] == '=' ? 3 : 2;
+                return d == '=' ? 2 : 1;
+            case '-':
+                return d is '>' or '-' or '=' ? 2 : 1;
+            case '+':
+            case '&':
+            case '|':
+                return d == c || d == '=' ? 2 : 1;
+            case '#':
+                return d == '#' ? 2 : 1;
+            case '=':
+            case '!':
+            case '*':
+            case '/':
+            case '%':
+            case '^':
+                return d == '=' ? 2 : 1;
+            case '[' or ']' or '(' or ')' or '{' or '}' or '~' or '?' or ':' or ';' or ',':
+                return 1;
+            default:
+                return 0;
+        }
     }
 
     /// <summary>Lexes a standalone fragment (a -D value, a pasted or stringified spelling) without line structure.</summary>
     public static List<Token> LexFragment(string text, in Token at)
     {
         var f = Lex("<fragment>", text);
-        var list = new List<Token>(f.Tokens.Length);
-        foreach (var t in f.Tokens)
+        var list = new List<Token>(f.TokenCount);
+        for (var i = 0; i < f.TokenCount; i++)
+        {
+            var t = f.Get(i);
             list.Add(new Token(t.Src, t.Start, t.Length, t.Kind, t.Flags & ~TokFlags.Source, at.Line, at.Col, t.Name));
+        }
         return list;
     }
 
     public static bool IsIdentStart(char c) => char.IsAsciiLetter(c) || c == '_' || c == '$';
 
     public static bool IsIdentChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '$';
-
-    private static bool Match(string text, int pos, string[] options)
-    {
-        foreach (var p in options)
-        {
-            if (string.CompareOrdinal(text, pos, p, 0, p.Length) == 0)
-                return true;
-        }
-        return false;
-    }
 
     /// <summary>A pp-number: digits, letters, '_', '.', and a sign right after e/E/p/P.</summary>
     private static int ScanNumber(string text, int pos)

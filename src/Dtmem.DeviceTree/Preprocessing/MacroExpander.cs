@@ -12,7 +12,8 @@ internal sealed class MacroExpander(PreprocessRun run)
 {
     private struct Ctx
     {
-        public Token[] Toks;
+        public Token[]? Toks;
+        public SourceFile? File;
         public int Pos;
         public int End;
         public int Start;
@@ -33,10 +34,10 @@ internal sealed class MacroExpander(PreprocessRun run)
     private long _budget;
 
     /// <summary>Expands a text line; function-like invocations may pull following lines (from the run).</summary>
-    public void ExpandText(Token[] toks, int first, int count, List<Token> output)
+    public void ExpandText(SourceFile file, int first, int count, List<Token> output)
     {
         _extendable = true;
-        Pump(toks, first, count, output, inIf: false);
+        Pump(null, file, first, count, output, inIf: false);
         _extendable = false;
     }
 
@@ -45,15 +46,16 @@ internal sealed class MacroExpander(PreprocessRun run)
     {
         var saved = _extendable;
         _extendable = false;
-        Pump(toks, first, count, output, inIf);
+        Pump(toks, null, first, count, output, inIf);
         _extendable = saved;
     }
 
-    private void Pump(Token[] toks, int first, int count, List<Token> output, bool inIf)
+    private void Pump(Token[]? toks, SourceFile? file, int first, int count, List<Token> output, bool inIf)
     {
         var savedFloor = _floor;
         _floor = _depth;
         Push(toks, first, first + count, null, false);
+        _ctx[_depth - 1].File = file;
         _boundary = false;
         try
         {
@@ -96,7 +98,7 @@ internal sealed class MacroExpander(PreprocessRun run)
             ref var top = ref _ctx[_depth - 1];
             if (top.Pos < top.End)
             {
-                t = top.Toks[top.Pos];
+                t = top.File is { } file ? file.Get(top.Pos) : top.Toks![top.Pos];
                 if (top.Pos == top.Start && top.Macro is not null)
                 {
                     // The first token of an expansion is spaced like the macro name it replaces.
@@ -114,9 +116,8 @@ internal sealed class MacroExpander(PreprocessRun run)
             }
             if (_depth - 1 == _floor)
             {
-                if (extend && run.TryNextTextLine(out var toks, out var first, out var count))
+                if (extend && top.File is not null && run.TryNextTextLine(out var first, out var count))
                 {
-                    top.Toks = toks;
                     top.Pos = top.Start = first;
                     top.End = first + count;
                     continue;
@@ -136,7 +137,7 @@ internal sealed class MacroExpander(PreprocessRun run)
         _boundary = _lastBoundary;
     }
 
-    private void Push(Token[] toks, int start, int end, Macro? macro, bool nameWhite)
+    private void Push(Token[]? toks, int start, int end, Macro? macro, bool nameWhite)
     {
         if (_depth == _ctx.Length)
         {
@@ -343,7 +344,7 @@ internal sealed class MacroExpander(PreprocessRun run)
             var saved = _extendable;
             _extendable = false;
             var savedBoundary = _boundary;
-            Pump(arr, 0, arr.Length, output, inIf: false);
+            Pump(arr, null, 0, arr.Length, output, inIf: false);
             _boundary = savedBoundary;
             _extendable = saved;
         }

@@ -6,10 +6,10 @@ namespace Dtmem.DeviceTree.Preprocessing;
 /// <summary>#include, #include_next and __has_include: header names, the search, nesting.</summary>
 internal sealed partial class PreprocessRun
 {
-    private void Include(FileState fs, int li, in Token hash, ReadOnlySpan<Token> args, bool next)
+    private void Include(FileState fs, Token[] toks, int li, in Token hash, bool next)
     {
         var line = fs.File.Lines[li];
-        var (name, angled) = HeaderName(fs.File.Tokens, line.First + 2, args.Length, hash);
+        var (name, angled) = HeaderName(toks, 2, toks.Length - 2, hash);
         var (path, file, foundIn) = Resolve(name, angled, next, fs);
         if (file is null)
             throw new DtException(Span(hash), MissingMessage(name, angled, next, fs)) { SourceLine = SourceLineOf(fs.File, hash.Line) };

@@ -93,7 +93,7 @@ internal sealed partial class PreprocessRun
             if (fs.Skipping)
                 continue;
             _scratch.Clear();
-            _expander.ExpandText(file.Tokens, line.First, line.Count, _scratch);
+            _expander.ExpandText(file, line.First, line.Count, _scratch);
             _out.Write(_scratch, fs.Name, fs.LineDelta);
         }
         if (fs.Conds.Count > 0)
@@ -108,7 +108,7 @@ internal sealed partial class PreprocessRun
 
     /// <summary>For a macro invocation whose arguments run past the end of its line: the next text line of the
     /// current file, processing the directives (except #include) met on the way, as gcc does.</summary>
-    public bool TryNextTextLine(out Token[] tokens, out int first, out int count)
+    public bool TryNextTextLine(out int first, out int count)
     {
         var fs = _cur;
         var file = fs.File;
@@ -123,7 +123,6 @@ internal sealed partial class PreprocessRun
                     continue;
                 if (fs.Skipping)
                     continue;
-                tokens = file.Tokens;
                 first = line.First;
                 count = line.Count;
                 return true;
@@ -133,7 +132,6 @@ internal sealed partial class PreprocessRun
         {
             _collectingArgs = false;
         }
-        tokens = [];
         first = count = 0;
         return false;
     }
@@ -142,17 +140,27 @@ internal sealed partial class PreprocessRun
     /// <c>#address-cells</c> and the like through as text).</summary>
     private bool HandleDirective(FileState fs, int li)
     {
-        var toks = fs.File.LineTokens(li);
-        if (toks.Length == 1)
+        var file = fs.File;
+        if (file.Lines[li].Count == 1)
             return true;
+        var skipping = fs.Skipping;
+        var directive = file.DirectiveName(li);
+        // Hot path: a #define already parsed from this line by an earlier run, or any line of a skipped group.
+        if (directive == "define" && !skipping && file.Defines[li] is { } cached)
+        {
+            DefineMacro(fs, li, cached);
+            return true;
+        }
+        if (skipping && directive is not ("if" or "ifdef" or "ifndef" or "elif" or "elifdef" or "elifndef" or "else" or "endif"))
+            return true;
+        var toks = file.LineTokens(li);
         var hash = toks[0];
         var nameTok = toks[1];
-        var args = toks[2..];
-        var skipping = fs.Skipping;
+        var args = toks.AsSpan(2);
         switch (nameTok.Kind == TokKind.Ident ? nameTok.Name : null)
         {
             case "if":
-                PushCond(fs, hash, "if", skipping || !Condition(fs, li, args, nameTok, "if"), skipping);
+                PushCond(fs, hash, "if", skipping || !Condition(toks, nameTok, "if"), skipping);
                 return true;
             case "ifdef":
             case "ifndef":
@@ -161,7 +169,7 @@ internal sealed partial class PreprocessRun
             case "elif":
             case "elifdef":
             case "elifndef":
-                Elif(fs, li, hash, nameTok, args);
+                Elif(fs, toks, hash, nameTok);
                 return true;
             case "else":
                 Else(fs, hash);
@@ -177,7 +185,7 @@ internal sealed partial class PreprocessRun
         switch (nameTok.Kind == TokKind.Ident ? nameTok.Name : null)
         {
             case "define":
-                DefineMacro(fs, li);
+                DefineMacro(fs, li, null);
                 return true;
             case "undef":
                 if (args.Length == 0 || args[0].Kind != TokKind.Ident)
@@ -189,7 +197,7 @@ internal sealed partial class PreprocessRun
             case "import":
                 if (_collectingArgs)
                     throw Error(hash, $"#{nameTok.Name} inside the arguments of a macro invocation is not supported; close the invocation first");
-                Include(fs, li, hash, args, next: nameTok.Name == "include_next" && fs.FoundIn >= 0);
+                Include(fs, toks, li, hash, next: nameTok.Name == "include_next" && fs.FoundIn >= 0);
                 return true;
             case "error":
                 throw new DtException(Span(hash), "#error " + RestOfLine(fs.File, args)) { SourceLine = SourceLineOf(fs.File, hash.Line) };
@@ -201,7 +209,7 @@ internal sealed partial class PreprocessRun
                     _pragmaOnce.Add(fs.File.Path);
                 return true;
             case "line":
-                LineDirective(fs, li, nameTok, args);
+                LineDirective(fs, li, toks, nameTok);
                 return true;
             case "ident":
             case "sccs":
@@ -233,17 +241,16 @@ internal sealed partial class PreprocessRun
         return _macros.ContainsKey(args[0].Name!);
     }
 
-    private bool Condition(FileState fs, int li, ReadOnlySpan<Token> args, in Token nameTok, string directive)
+    private bool Condition(Token[] toks, in Token nameTok, string directive)
     {
-        var line = fs.File.Lines[li];
-        var first = line.First + line.Count - args.Length;
-        var expanded = new List<Token>(args.Length);
-        _expander.ExpandLine(fs.File.Tokens, first, args.Length, expanded, inIf: true);
+        var expanded = new List<Token>(toks.Length);
+        _expander.ExpandLine(toks, 2, toks.Length - 2, expanded, inIf: true);
         return ExpressionEvaluator.Evaluate(expanded, this, nameTok, directive);
     }
 
-    private void Elif(FileState fs, int li, in Token hash, in Token nameTok, ReadOnlySpan<Token> args)
+    private void Elif(FileState fs, Token[] toks, in Token hash, in Token nameTok)
     {
+        var args = toks.AsSpan(2);
         var directive = nameTok.Name!;
         if (fs.Conds.Count == 0)
             throw Error(hash, $"#{directive} without #if");
@@ -254,7 +261,7 @@ internal sealed partial class PreprocessRun
             c.Skipping = true;
         else
         {
-            var value = directive == "elif" ? Condition(fs, li, args, nameTok, directive) : IfDef(args, nameTok) == (directive == "elifdef");
+            var value = directive == "elif" ? Condition(toks, nameTok, directive) : IfDef(args, nameTok) == (directive == "elifdef");
             c.Skipping = !value;
             c.Taken = value;
         }
@@ -274,14 +281,14 @@ internal sealed partial class PreprocessRun
         fs.Conds[^1] = c;
     }
 
-    private void DefineMacro(FileState fs, int li)
+    private void DefineMacro(FileState fs, int li, Macro? m)
     {
         var file = fs.File;
-        var m = file.Defines[li];
         if (m is null)
         {
-            var toks = file.LineTokens(li)[2..];
-            var at = toks.Length > 0 ? toks[0] : file.LineTokens(li)[1];
+            var line = file.LineTokens(li);
+            var toks = line.AsSpan(2);
+            var at = toks.Length > 0 ? toks[0] : line[1];
             m = Macro.Parse(toks, $"{file.Path}:{at.Line}:{at.Col}", out var error, out var errorAt);
             if (m is null)
                 throw Error(toks.Length > 0 ? toks[Math.Min(errorAt, toks.Length - 1)] : at, error!);
@@ -292,11 +299,11 @@ internal sealed partial class PreprocessRun
         _macros[m.Name] = m;
     }
 
-    private void LineDirective(FileState fs, int li, in Token nameTok, ReadOnlySpan<Token> args)
+    private void LineDirective(FileState fs, int li, Token[] toks, in Token nameTok)
     {
         var line = fs.File.Lines[li];
         var expanded = new List<Token>();
-        _expander.ExpandLine(fs.File.Tokens, line.First + 2, args.Length, expanded, inIf: false);
+        _expander.ExpandLine(toks, 2, toks.Length - 2, expanded, inIf: false);
         if (expanded.Count == 0 || expanded[0].Kind != TokKind.Number || !int.TryParse(expanded[0].Text, out var n) || n < 0)
             throw Error(nameTok, "#line needs a positive line number, optionally followed by \"file name\"");
         if (expanded.Count > 1)
@@ -400,7 +407,7 @@ internal sealed partial class PreprocessRun
         {
             if (l.Line == line && l.Count > 0)
             {
-                var t = file.Tokens[l.First];
+                var t = file.Get(l.First);
                 var start = t.Start - (t.Col - 1);
                 var end = file.Text.IndexOf('\n', t.Start);
                 return file.Text[start..(end < 0 ? file.Text.Length : end)].TrimEnd('\r');

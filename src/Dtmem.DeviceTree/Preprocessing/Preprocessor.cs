@@ -71,7 +71,7 @@ public sealed class Preprocessor
     private static void Define(Dictionary<string, Macro> macros, string definition)
     {
         var f = CppLexer.Lex("<command-line>", definition);
-        var m = Macro.Parse(f.Tokens, "<command-line>", out var error, out _)
+        var m = Macro.Parse(f.LineTokens(0), "<command-line>", out var error, out _)
             ?? throw new DtException(new SourceSpan("<command-line>", 1, 1), $"-D {definition}: {error}");
         macros[m.Name] = m;
     }
