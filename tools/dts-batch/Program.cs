@@ -3,10 +3,14 @@ using Dtmem.DeviceTree;
 using Dtmem.DeviceTree.Dts;
 using Dtmem.DeviceTree.Fdt;
 using Dtmem.DeviceTree.Model;
+using Dtmem.DeviceTree.Preprocessing;
 
-// Compiles many boards in one process: each line of LIST is "INPUT<TAB>OUTPUT.dtb" (or just INPUT, written as
-// OUTDIR/<name>.dtb). With --preprocessed the input is cpp output and the optional third column names the
-// original .dts (for locations and relative /incbin/).
+// Compiles many boards in one process (for scripts/conformance and scripts/bench-compile). Each line of LIST is
+// "INPUT<TAB>OUTPUT.dtb[<TAB>ORIGINAL.dts]" or just INPUT (written as OUTDIR/<name>.dtb).
+//   --preprocessed  INPUT is cpp output; ORIGINAL names the .dts it came from (locations, /incbin/)
+//   --kernel        include paths in the kernel's order for a board under arch/<arch>/boot/dts, relative to the
+//                   current directory (include, the board's directory, arch/<arch>/boot/dts, include-prefixes),
+//                   followed by any -I
 var includes = new List<string>();
 var defines = new List<string>();
 string? outDir = null;
@@ -15,6 +19,7 @@ var symbols = false;
 uint? bootCpu = null;
 var threads = 2;
 var preprocessed = false;
+var kernel = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -26,16 +31,18 @@ for (var i = 0; i < args.Length; i++)
         case "-j": threads = int.Parse(args[++i]); break;
         case "-o": outDir = args[++i]; break;
         case "--preprocessed": preprocessed = true; break;
+        case "--kernel": kernel = true; break;
         default: list = args[i]; break;
     }
 }
 if (list is null || outDir is null)
 {
-    Console.Error.WriteLine("usage: dts-batch [--preprocessed] [-@] [-b N] [-j N] [-I DIR]... [-D X]... -o OUTDIR LIST");
+    Console.Error.WriteLine("usage: dts-batch [--preprocessed] [--kernel] [-@] [-b N] [-j N] [-I DIR]... [-D X]... -o OUTDIR LIST");
     return 2;
 }
 Directory.CreateDirectory(outDir);
 var jobs = File.ReadAllLines(list).Where(l => l.Length > 0).Select(l => l.Split('\t')).ToArray();
+var cache = new SourceCache();
 var failed = 0;
 var sw = Stopwatch.StartNew();
 Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = threads }, job =>
@@ -43,9 +50,20 @@ Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = threads },
     var input = job[0];
     var output = job.Length > 1 ? job[1] : Path.Combine(outDir, Path.GetFileNameWithoutExtension(input) + ".dtb");
     var origin = job.Length > 2 ? job[2] : input;
-    var options = new DtsCompileOptions { Symbols = symbols, BootCpu = bootCpu, Preprocess = !preprocessed };
-    options.IncludePaths.AddRange(includes);
-    options.IncludePaths.Add(Path.GetDirectoryName(origin) ?? ".");
+    var dir = Path.GetDirectoryName(origin) is { Length: > 0 } d ? d : ".";
+    var options = new DtsCompileOptions { Symbols = symbols, BootCpu = bootCpu, Preprocess = !preprocessed, PreprocessorCache = cache };
+    if (kernel)
+    {
+        var parts = origin.Split('/');
+        var arch = parts.Length > 2 && parts[0] == "arch" ? parts[1] : "arm64";
+        options.IncludePaths.AddRange(["include", dir, $"arch/{arch}/boot/dts", "scripts/dtc/include-prefixes"]);
+        options.IncludePaths.AddRange(includes);
+    }
+    else
+    {
+        options.IncludePaths.AddRange(includes);
+        options.IncludePaths.Add(dir);
+    }
     options.Defines.AddRange(defines);
     try
     {

@@ -12,6 +12,9 @@ public sealed class DtsCompileOptions
     /// <summary>Preprocessor macro definitions (<c>-D NAME</c> or <c>-D NAME=VALUE</c>).</summary>
     public List<string> Defines { get; } = [];
 
+    /// <summary>Lexed headers shared between compilations (a batch of boards includes the same files); null: one per call.</summary>
+    public Preprocessing.SourceCache? PreprocessorCache { get; set; }
+
     /// <summary>dtc <c>-@</c>: emit <c>/__symbols__</c> (and give every labelled node a phandle).</summary>
     public bool Symbols { get; set; }
 

@@ -32,6 +32,11 @@ public class GoldenTests
             {
                 switch (flags[i])
                 {
+                    case "cpp":
+                        options.Preprocess = true;
+                        options.Defines.Add("__DTS__");
+                        options.IncludePaths.Add(DtsTestSupport.DataDir);
+                        break;
                     case "-@": options.Symbols = true; break;
                     case "-b": options.BootCpu = uint.Parse(flags[++i]); break;
                     case "-R": writer.ExtraReserveSlots = int.Parse(flags[++i]); break;
