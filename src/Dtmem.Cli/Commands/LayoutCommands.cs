@@ -11,7 +11,7 @@ namespace Dtmem.Cli;
 internal static partial class Commands
 {
     /// <summary>The inputs that <c>check</c>, <c>simulate</c> and <c>map</c> share, and the boot they produce.</summary>
-    private sealed class BoardInputs
+    internal sealed class BoardInputs
     {
         public TreeOptions Tree { get; } = new(overlays: true);
         public KernelOptions Kernel { get; } = new();
