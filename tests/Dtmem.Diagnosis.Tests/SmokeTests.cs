@@ -1,7 +1,0 @@
-namespace Dtmem.Diagnosis.Tests;
-
-public class ProjectLoads
-{
-    [Fact]
-    public void AssemblyIsReferenced() => Assert.NotNull(typeof(ProjectLoads).Assembly);
-}
