@@ -92,6 +92,8 @@ public sealed record BootResult
     /// <summary>The limit handed to dma_contiguous_reserve (arm64_dma_phys_limit), when memory is known.</summary>
     public ulong? DmaLimit { get; init; }
     public CmdlineOptions Cmdline { get; init; } = new();
+    /// <summary>Why the boot is predicted to crash before user space (later phases are then not simulated), or null.</summary>
+    public string? PredictedCrash { get; init; }
     /// <summary>The kernel image owner, when its placement is known or guessed.</summary>
     public RegionOwner? KernelImage { get; init; }
     /// <summary>Statements the prediction rests on that are not facts ("kernel version defaulted", "order of dynamic regions uncertain").</summary>

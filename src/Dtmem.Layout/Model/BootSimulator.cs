@@ -36,6 +36,7 @@ internal sealed partial class Simulation
     private RegionOwner? _kernel;
     private ulong? _dmaLimit;
     private RangeSet _ramAfterInit = new();
+    private string? _crash;
 
     public Simulation(LayoutInput input)
     {
@@ -58,9 +59,13 @@ internal sealed partial class Simulation
         if (!_rules.DefaultCmaInBootmem) DmaContiguousReserve();
         if (_rules.InitDuringScan) UnflattenDeviceTree();
         BootmemInit();
-        if (_rules.DefaultCmaInBootmem) DmaContiguousReserve();
+        if (_rules.DefaultCmaInBootmem)
+        {
+            EarlyKernelAllocations();
+            DmaContiguousReserve();
+        }
         ActivateCmaAreas();
-        AtomicPools();
+        if (_crash is null) AtomicPools();
 
         return new BootResult
         {
@@ -79,6 +84,7 @@ internal sealed partial class Simulation
             DmaLimit = _dmaLimit,
             Cmdline = _cmdline,
             KernelImage = _kernel,
+            PredictedCrash = _crash,
             Assumptions = _assumptions,
         };
     }
@@ -91,9 +97,15 @@ internal sealed partial class Simulation
 
     private static string Pa(ulong a) => AddressRange.Pa(a);
 
+    /// <summary>
+    /// memblock=debug is an early parameter, parsed after setup_machine_fdt: the memory and DTB calls made
+    /// before it print nothing (real 6.1/6.12 logs start with arm64_memblock_init's lines).
+    /// </summary>
+    private string? MemblockLine(string text) => _phase == BootPhase.SetupMachineFdt ? null : text;
+
     private void MbAdd(AddressRange r, string caller)
     {
-        Emit("memblock_add", BootEventKind.MemblockAdd, r, $"memblock_add: {r.ToKernelString()} {caller}", KernelLogLevel.Info, true);
+        Emit("memblock_add", BootEventKind.MemblockAdd, r, MemblockLine($"memblock_add: {r.ToKernelString()} {caller}"), KernelLogLevel.Info, true);
         _mb.Add(r);
     }
 
@@ -105,7 +117,7 @@ internal sealed partial class Simulation
 
     private void MbReserve(AddressRange r, string caller, string? subject = null)
     {
-        Emit("memblock_reserve", BootEventKind.MemblockReserve, r, $"memblock_reserve: {r.ToKernelString()} {caller}", KernelLogLevel.Info, true, subject);
+        Emit("memblock_reserve", BootEventKind.MemblockReserve, r, MemblockLine($"memblock_reserve: {r.ToKernelString()} {caller}"), KernelLogLevel.Info, true, subject);
         _mb.Reserve(r);
     }
 
@@ -202,14 +214,22 @@ internal sealed partial class Simulation
     private void Arm64MemblockInit()
     {
         _phase = BootPhase.Arm64MemblockInit;
-        const ulong PaLimit = 1UL << 48;
-        if (_mb.Memory.Max > PaLimit) MbRemove(new AddressRange(PaLimit, ulong.MaxValue), "arm64_memblock_init");
+        // early_mem prints this while parse_early_param runs, before arm64_memblock_init, whether or not anything is cut.
+        if (_cmdline.MemLimit is { } announced)
+            Emit("early_mem", BootEventKind.Note, null, $"Memory limited to {announced >> 20}MB", KernelLogLevel.Notice);
+        // memblock_remove(1 << PHYS_MASK_SHIFT, ULLONG_MAX), then the linear-map cut at memstart + 2^47
+        // (48-bit VA), never below _end. Both print base + ULLONG_MAX - 1, which wraps (seen in real logs).
+        const ulong PaLimit = 1UL << 48, LinearSize = 1UL << 47, MemstartAlign = 1UL << 30;
+        RemoveToTop(PaLimit);
+        if (_mb.Memory.Min is { } dramStart)
+        {
+            var linearEnd = AddressRange.AlignDown(dramStart, MemstartAlign) + LinearSize;
+            RemoveToTop(Math.Max(linearEnd, KernelRange()?.End ?? 0));
+        }
 
         var k = KernelRange();
         if (_cmdline.MemLimit is { } limit)
         {
-            // early_mem prints this while parsing the command line, whether or not anything is cut.
-            Emit("early_mem", BootEventKind.Note, null, $"Memory limited to {limit >> 20}MB", KernelLogLevel.Notice);
             if (limit != 0 && _memoryKnown && FindMaxAddr(limit) is { } cut)
             {
                 var above = new AddressRange(cut, ulong.MaxValue);
@@ -264,6 +284,13 @@ internal sealed partial class Simulation
         }
     }
 
+    private void RemoveToTop(ulong base_)
+    {
+        Emit("memblock_remove", BootEventKind.MemblockRemove, new AddressRange(base_, ulong.MaxValue),
+            $"memblock_remove: [{Pa(base_)}-{Pa(unchecked(base_ + ulong.MaxValue - 1))}] arm64_memblock_init", KernelLogLevel.Info, true);
+        _mb.Remove(new AddressRange(base_, ulong.MaxValue));
+    }
+
     private AddressRange? KernelRange()
     {
         if (_in.Kernel.TextAddress is not { } t || _in.Kernel.ImageSize is not { } s) return null;
@@ -297,6 +324,30 @@ internal sealed partial class Simulation
             Emit("free_area_init", BootEventKind.ZoneRanges, piece, $"  node   0: {piece.ToMemString()}", KernelLogLevel.Info);
         Emit("free_area_init", BootEventKind.ZoneRanges, new AddressRange(start, end),
             $"Initmem setup node 0 {new AddressRange(start, end).ToMemString()}", KernelLogLevel.Info);
+    }
+
+    /// <summary>
+    /// The memblock allocations between paging_init and dma_contiguous_reserve that decide where the default CMA
+    /// lands from 5.11 on: page tables (one page stands for them: they push the next 2 MiB-aligned block down) and
+    /// sparse_init's memmap buffer, sizeof(struct page) = 64 bytes per page of every present section, aligned to
+    /// section_map_size (real 6.1/6.12 logs: 8 MiB at [0x5f600000-0x5fdfffff] for 512 MiB, then CMA right below).
+    /// </summary>
+    private void EarlyKernelAllocations()
+    {
+        if (!_memoryKnown || _mb.Memory.Min is not { } start) return;
+        if (_mb.Find(Page, Page, 0, ulong.MaxValue, false, Page) is { } pt)
+            MbReserve(new AddressRange(pt, pt + Page), "memblock_alloc_range_nid", "page tables");
+        var sectionBits = _rules.IsAtLeast(5, 12) ? (Page == 65536 ? 29 : 27) : 30;
+        var sectionSize = 1UL << sectionBits;
+        var sections = new HashSet<ulong>();
+        foreach (var m in _mb.Memory.Ranges)
+            for (var s = AddressRange.AlignDown(m.Start, sectionSize); s < m.End && s >= AddressRange.AlignDown(m.Start, sectionSize); s += sectionSize)
+                sections.Add(s);
+        const ulong PmdSize = 2UL << 20;
+        var perSection = AddressRange.AlignUp(sectionSize / Page * 64, Page == 4096 ? PmdSize : Page, out _);
+        var size = perSection * (ulong)sections.Count;
+        if (_mb.Find(size, perSection, start, ulong.MaxValue, false, Page) is { } mm)
+            MbReserve(new AddressRange(mm, mm + size), "memblock_alloc_range_nid", "memmap");
     }
 
     /// <summary>Computes the zones and the default-CMA limit once memory is final (§1.3). False when RAM is unknown.</summary>

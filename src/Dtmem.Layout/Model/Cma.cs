@@ -138,7 +138,16 @@ internal sealed partial class Simulation
             var a = _cma[i] with { IsDefault = _defaultCma == i };
             string? problem = null;
             if (_memoryKnown && !_mb.Memory.ContainsAll(a.Range))
+            {
+                // Real 6.1/6.12 boots: a WARN in cma_init_reserved_areas, then a paging fault on the missing
+                // struct pages and a panic in PID 1 (data/fidelity mem-limit case). Nothing after it happens.
                 problem = "part of the area is not RAM: pfn_valid() fails for its pages";
+                Emit("cma_activate_area", BootEventKind.CmaActivationFailed, a.Range, null, KernelLogLevel.Error, subject: a.Name,
+                    note: "WARNING in cma_init_reserved_areas, then 'Unable to handle kernel paging request' on the missing struct pages: the kernel panics");
+                _crash ??= $"CMA area '{a.Name}' {a.Range} is not all RAM: activating it touches struct pages that do not exist";
+                _cma[i] = a with { Activated = false, ActivationProblem = problem };
+                continue;
+            }
             var baseZone = zonesKnown ? ZoneOf(a.Range.Start) : null;
             var crossing = zonesKnown && _zones.Any(z => z != baseZone && z.Range is { } zr && zr.Overlaps(a.Range));
             if (crossing)

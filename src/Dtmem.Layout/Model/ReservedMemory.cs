@@ -23,7 +23,12 @@ internal sealed partial class Simulation
     private void SetOutcome(ReservedRegionNode node, Func<RegionOutcome, RegionOutcome> update) =>
         _outcomes[node] = update(_outcomes.TryGetValue(node, out var o) ? o : new RegionOutcome { Node = node, Status = RegionStatus.Reserved });
 
-    private string ReserveCaller => _rules.IsAtLeast(6, 0) ? "early_init_dt_reserve_memory" : "early_init_dt_reserve_memory_arch";
+    /// <summary>
+    /// The %pS caller of a static region's memblock_reserve. Inlining decides it: 5.4's __weak
+    /// early_init_dt_reserve_memory_arch; real 6.1 logs show early_init_fdt_scan_reserved_mem, 6.12 fdt_scan_reserved_mem.
+    /// </summary>
+    private string ReserveCaller =>
+        _rules.IsAtLeast(6, 12) ? "fdt_scan_reserved_mem" : _rules.IsAtLeast(6, 0) ? "early_init_fdt_scan_reserved_mem" : "early_init_dt_reserve_memory_arch";
 
     private string RmemPrefix => "OF: reserved mem: ";
 

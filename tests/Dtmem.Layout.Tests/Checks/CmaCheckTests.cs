@@ -8,7 +8,7 @@ namespace Dtmem.Layout.Tests.Checks;
 
 public class CmaCheckTests
 {
-    private static readonly KernelFacts K612 = Kernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB);
+    private static readonly KernelFacts K612 = TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB);
 
     [Fact]
     public void Dtm010CmaStraddlesTheEndOfRam()
@@ -36,13 +36,13 @@ public class CmaCheckTests
     {
         var t = new TreeBuilder().Memory(0x40000000, 0x100000000);
         t.Rmem(r => r.Cma("linux,cma", 0xff000000, 32 * MiB));
-        var f = Assert.Single(Run("DTM012", t, Kernel.Facts("6.12.38", text: 0x40200000, size: 16 * MiB)));
+        var f = Assert.Single(Run("DTM012", t, TestKernel.Facts("6.12.38", text: 0x40200000, size: 16 * MiB)));
         Assert.Equal(Severity.Error, f.Severity);
         Assert.Contains("DMA, Normal", f.Message);
         Assert.Contains("ordinary RAM", f.Message);
         var ok = new TreeBuilder().Memory(0x40000000, 0x100000000);
         ok.Rmem(r => r.Cma("linux,cma", 0xfe000000, 32 * MiB));
-        Assert.Empty(Run("DTM012", ok, Kernel.Facts("6.12.38", text: 0x40200000, size: 16 * MiB)));
+        Assert.Empty(Run("DTM012", ok, TestKernel.Facts("6.12.38", text: 0x40200000, size: 16 * MiB)));
     }
 
     [Fact]
@@ -51,16 +51,16 @@ public class CmaCheckTests
         var t = Board();
         t.Rmem(r => r.Cma("linux,cma", 0x30200000, 10 * MiB));
         var known = new Dictionary<string, string> { ["CONFIG_ARM64_4K_PAGES"] = "y", ["CONFIG_FORCE_MAX_ZONEORDER"] = "11", ["CONFIG_HUGETLB_PAGE"] = "y" };
-        var f = Assert.Single(Run("DTM013", t, Kernel.Facts("5.4.74", text: 0x10080000, size: 16 * MiB, config: known)));
+        var f = Assert.Single(Run("DTM013", t, TestKernel.Facts("5.4.74", text: 0x10080000, size: 16 * MiB, config: known)));
         Assert.Equal(Severity.Error, f.Severity);
         Assert.Contains("not aligned to 4 MiB", f.Message);
         Assert.Contains(f.Facts, x => x.Name == "CMA minimum alignment" && x.Value == "4 MiB" && !x.IsAssumed);
 
         // Assumed config: the same finding drops to a warning (vendors change MAX_ORDER).
-        Assert.Equal(Severity.Warning, Assert.Single(Run("DTM013", t, Kernel.Facts("5.4.74", text: 0x10080000, size: 16 * MiB))).Severity);
+        Assert.Equal(Severity.Warning, Assert.Single(Run("DTM013", t, TestKernel.Facts("5.4.74", text: 0x10080000, size: 16 * MiB))).Severity);
         // RV1106-style MAX_ORDER 9 gives a 1 MiB rule on 5.10: 10 MiB at 0x30200000 is fine.
         var rv = new Dictionary<string, string> { ["CONFIG_ARM64_4K_PAGES"] = "y", ["CONFIG_FORCE_MAX_ZONEORDER"] = "9", ["CONFIG_HUGETLB_PAGE"] = "n" };
-        Assert.Empty(Run("DTM013", t, Kernel.Facts("5.10.110", text: 0x10000000, size: 16 * MiB, config: rv)));
+        Assert.Empty(Run("DTM013", t, TestKernel.Facts("5.10.110", text: 0x10000000, size: 16 * MiB, config: rv)));
         // 6.12 with HUGETLB_PAGE: one 2 MiB pageblock.
         Assert.Empty(Run("DTM013", t, K612));
     }
@@ -85,9 +85,9 @@ public class CmaCheckTests
     {
         var t = Board();
         t.Rmem(r => r.Cma("linux,cma", 0x30000000, 8 * MiB));
-        var f = Assert.Single(Run("DTM015", t, Kernel.Facts(version, text: 0x10080000, size: 16 * MiB, cmdline: "cma=64M")));
+        var f = Assert.Single(Run("DTM015", t, TestKernel.Facts(version, text: 0x10080000, size: 16 * MiB, cmdline: "cma=64M")));
         Assert.Contains(words, f.Message);
-        Assert.Empty(Run("DTM015", t, Kernel.Facts(version, text: 0x10080000, size: 16 * MiB, cmdline: "console=ttyS2")));
+        Assert.Empty(Run("DTM015", t, TestKernel.Facts(version, text: 0x10080000, size: 16 * MiB, cmdline: "console=ttyS2")));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public class CmaCheckTests
             for (var i = 0; i < 3; i++) r.Cma($"pool{i}", 0x30000000 + (ulong)i * 0x1000000, 8 * MiB, isDefault: false);
         });
         // pool2 gets no slot, and neither does the Kconfig default area that bootmem_init then declares.
-        var fs = Run("DTM020", t, Kernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB, config: config));
+        var fs = Run("DTM020", t, TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB, config: config));
         Assert.Equal(["/reserved-memory/pool2", "reserved"], fs.Select(x => x.Subject));
         var f = fs[0];
         Assert.Equal(Span(t, "/reserved-memory/pool2", "reg"), f.Span);
@@ -129,7 +129,7 @@ public class CmaCheckTests
         var ok = Board();
         ok.Rmem(r => r.Node("wifi@50000000").Str("compatible", "restricted-dma-pool").Reg(0x50000000, 4 * MiB));
         Assert.Empty(Run("DTM022", ok, K612));
-        Assert.Contains("has no restricted DMA pools", Assert.Single(Run("DTM022", ok, Kernel.Facts("5.10.110", text: 0x10000000, size: 16 * MiB))).Message);
+        Assert.Contains("has no restricted DMA pools", Assert.Single(Run("DTM022", ok, TestKernel.Facts("5.10.110", text: 0x10000000, size: 16 * MiB))).Message);
     }
 
     [Fact]
@@ -137,12 +137,12 @@ public class CmaCheckTests
     {
         var t = new TreeBuilder().Memory(0x40000000, 0x100000000);
         t.Rmem(r => r.Node("linux,cma").Str("compatible", "shared-dma-pool").Flag("reusable").Size(256 * MiB));
-        var f = Assert.Single(Run("DTM033", t, Kernel.Facts("6.12.38", text: 0x40200000, size: 16 * MiB)));
+        var f = Assert.Single(Run("DTM033", t, TestKernel.Facts("6.12.38", text: 0x40200000, size: 16 * MiB)));
         Assert.Equal(new AddressRange(0x130000000, 0x140000000), f.Range);
         Assert.Contains("placed top-down", f.Message);
         var ok = new TreeBuilder().Memory(0x40000000, 0x100000000);
         ok.Rmem(r => r.Node("linux,cma").Str("compatible", "shared-dma-pool").Flag("reusable").Size(256 * MiB).AllocRanges(0x40000000, 0xc0000000));
-        Assert.Empty(Run("DTM033", ok, Kernel.Facts("6.12.38", text: 0x40200000, size: 16 * MiB)));
+        Assert.Empty(Run("DTM033", ok, TestKernel.Facts("6.12.38", text: 0x40200000, size: 16 * MiB)));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public class ExampleBoardTests
     private static readonly string Dir = Path.Combine(RepoRoot(), "examples", "rk3566-cma");
 
     // README: --kernel-version 5.4.74 --load-addr 0x10000000 --kernel-size 24M; a 5.4 Image has text_offset 0x80000.
-    private static KernelFacts K54 => Kernel.Facts("5.4.74", text: 0x10080000, size: 24 << 20);
+    private static KernelFacts K54 => TestKernel.Facts("5.4.74", text: 0x10080000, size: 24 << 20);
 
     private static IReadOnlyList<Finding> Check(string file, KernelFacts k)
     {
@@ -46,7 +46,7 @@ public class ExampleBoardTests
     public void BrokenBoardStillFailsOn612()
     {
         // Same U-Boot load address with a 6.12 Image (text_offset 0): _text = 0x10000000 (spec §7.2).
-        var f = Assert.Single(Check("board.dts", Kernel.Facts("6.12.38", text: 0x10000000, size: 24 << 20)), x => x.Severity >= Severity.Warning);
+        var f = Assert.Single(Check("board.dts", TestKernel.Facts("6.12.38", text: 0x10000000, size: 24 << 20)), x => x.Severity >= Severity.Warning);
         Assert.Equal(("DTM003", Severity.Error), (f.Id, f.Severity));
     }
 

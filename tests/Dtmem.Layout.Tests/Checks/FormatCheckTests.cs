@@ -7,7 +7,7 @@ namespace Dtmem.Layout.Tests.Checks;
 
 public class FormatCheckTests
 {
-    private static readonly Inputs.KernelFacts K612 = Kernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB);
+    private static readonly Inputs.KernelFacts K612 = TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB);
 
     [Fact]
     public void Dtm001CellsDifferFromRoot()

@@ -13,7 +13,7 @@ public class OverlapCheckTests
     public void Dtm003SeedIsAnErrorWithKnownPlacement()
     {
         var t = SeedFidelityTests.SeedTree();
-        var f = Assert.Single(Run("DTM003", t, Kernel.Facts("5.4.74", text: 0x10080000, size: 24 * MiB)));
+        var f = Assert.Single(Run("DTM003", t, TestKernel.Facts("5.4.74", text: 0x10080000, size: 24 * MiB)));
         Assert.Equal(("DTM003", "cma-overlaps-kernel", Severity.Error), (f.Id, f.Name, f.Severity));
         Assert.Equal(Span(t, "/reserved-memory/linux,cma", "reg"), f.Span);
         Assert.Equal(new AddressRange(0x10080000, 0x10800000), f.Range);
@@ -26,7 +26,7 @@ public class OverlapCheckTests
     [Fact]
     public void Dtm003GuessedPlacementIsAWarningNamingTheGuess()
     {
-        var f = Assert.Single(Run("DTM003", SeedFidelityTests.SeedTree(), Kernel.Facts("5.4.74", text: 0x10080000, size: 24 * MiB, guessed: true)));
+        var f = Assert.Single(Run("DTM003", SeedFidelityTests.SeedTree(), TestKernel.Facts("5.4.74", text: 0x10080000, size: 24 * MiB, guessed: true)));
         Assert.Equal(Severity.Warning, f.Severity);
         Assert.Contains("guess: bank0 + text_offset", f.Message);
     }
@@ -36,7 +36,7 @@ public class OverlapCheckTests
     {
         var t = Board();
         t.Rmem(r => r.Cma("linux,cma", 0x30000000, 8 * MiB));
-        Assert.Empty(Run("DTM003", t, Kernel.Facts("5.4.74", text: 0x10080000, size: 24 * MiB)));
+        Assert.Empty(Run("DTM003", t, TestKernel.Facts("5.4.74", text: 0x10080000, size: 24 * MiB)));
     }
 
     [Fact]
@@ -44,13 +44,13 @@ public class OverlapCheckTests
     {
         var t = Board().Chosen(c => c.U32("linux,initrd-start", 0x20100000).U32("linux,initrd-end", 0x20300000));
         t.Rmem(r => r.Cma("linux,cma", 0x20000000, 8 * MiB));
-        var f = Assert.Single(Run("DTM004", t, Kernel.Facts("6.12.38", text: 0x10000000, size: 24 * MiB)));
+        var f = Assert.Single(Run("DTM004", t, TestKernel.Facts("6.12.38", text: 0x10000000, size: 24 * MiB)));
         Assert.Equal((Severity.Error, new AddressRange(0x20100000, 0x20300000)), (f.Severity, f.Range!.Value));
         Assert.Contains(f.Related, r => r.Span == Span(t, "/chosen", "linux,initrd-start"));
 
         var clean = Board().Chosen(c => c.U32("linux,initrd-start", 0x28000000).U32("linux,initrd-end", 0x28300000));
         clean.Rmem(r => r.Cma("linux,cma", 0x20000000, 8 * MiB));
-        Assert.Empty(Run("DTM004", clean, Kernel.Facts("6.12.38", text: 0x10000000, size: 24 * MiB)));
+        Assert.Empty(Run("DTM004", clean, TestKernel.Facts("6.12.38", text: 0x10000000, size: 24 * MiB)));
     }
 
     [Fact]
@@ -59,10 +59,10 @@ public class OverlapCheckTests
         var t = Board();
         t.Rmem(r => r.Cma("linux,cma", 0x20000000, 8 * MiB));
         var dtbAt = new LayoutOverrides { Dtb = Fact<AddressRange>.Known(AddressRange.FromStartSize(0x20400000, 0x10000), "--dtb-addr") };
-        var f = Assert.Single(Run("DTM005", t, Kernel.Facts("6.1.176", text: 0x10000000, size: 24 * MiB), dtbAt));
+        var f = Assert.Single(Run("DTM005", t, TestKernel.Facts("6.1.176", text: 0x10000000, size: 24 * MiB), dtbAt));
         Assert.Equal(new AddressRange(0x20400000, 0x20410000), f.Range);
         var elsewhere = new LayoutOverrides { Dtb = Fact<AddressRange>.Known(AddressRange.FromStartSize(0x30000000, 0x10000), "--dtb-addr") };
-        Assert.Empty(Run("DTM005", t, Kernel.Facts("6.1.176", text: 0x10000000, size: 24 * MiB), elsewhere));
+        Assert.Empty(Run("DTM005", t, TestKernel.Facts("6.1.176", text: 0x10000000, size: 24 * MiB), elsewhere));
     }
 
     [Fact]
@@ -74,13 +74,13 @@ public class OverlapCheckTests
             r.Cma("linux,cma", 0x20000000, 8 * MiB);
             r.Node("ramoops@20400000").Str("compatible", "ramoops").Reg(0x20400000, 0x100000);
         });
-        var fs = Run("DTM006", t, Kernel.Facts("6.12.38", text: 0x10000000, size: 24 * MiB));
+        var fs = Run("DTM006", t, TestKernel.Facts("6.12.38", text: 0x10000000, size: 24 * MiB));
         Assert.Equal([new AddressRange(0x20000000, 0x20100000), new AddressRange(0x20400000, 0x20500000)], fs.Select(f => f.Range!.Value).Order(new StartOrder()));
         Assert.All(fs, f => Assert.Equal(Severity.Error, f.Severity));
 
         var clean = Board().MemReserve(0x30000000, 0x100000);
         clean.Rmem(r => r.Cma("linux,cma", 0x20000000, 8 * MiB));
-        Assert.Empty(Run("DTM006", clean, Kernel.Facts("6.12.38", text: 0x10000000, size: 24 * MiB)));
+        Assert.Empty(Run("DTM006", clean, TestKernel.Facts("6.12.38", text: 0x10000000, size: 24 * MiB)));
     }
 
     private sealed class StartOrder : IComparer<AddressRange>
@@ -93,12 +93,12 @@ public class OverlapCheckTests
     {
         var t = Board();
         t.Rmem(r => r.Cma("linux,cma", 0x10200000, 8 * MiB));
-        var f = Assert.Single(Run("DTM007", t, Kernel.Facts("5.4.74", text: 0x10080000, size: 16 * MiB)));
+        var f = Assert.Single(Run("DTM007", t, TestKernel.Facts("5.4.74", text: 0x10080000, size: 16 * MiB)));
         Assert.Equal((Severity.Error, new AddressRange(0x10200000, 0x10a00000)), (f.Severity, f.Range!.Value));
         Assert.Contains("memblock_free()", f.Message);
         Assert.Contains("8 MiB of kernel image", f.Message);
         // 6.12's 2 MiB rule accepts the same region: nothing is freed.
-        Assert.Empty(Run("DTM007", t, Kernel.Facts("6.12.38", text: 0x10080000, size: 16 * MiB)));
+        Assert.Empty(Run("DTM007", t, TestKernel.Facts("6.12.38", text: 0x10080000, size: 16 * MiB)));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public class OverlapCheckTests
         var t = Board();
         t.Rmem(r => r.Cma("linux,cma", 0x20000000, 8 * MiB));
         var dtb = new LayoutOverrides { Dtb = Fact<AddressRange>.Known(AddressRange.FromStartSize(0x20000000, 0x10000), "--dtb-addr") };
-        var f = Assert.Single(Run("DTM007", t, Kernel.Facts("6.1.176", text: 0x10000000, size: 24 * MiB, cmdline: "cma=32M"), dtb));
+        var f = Assert.Single(Run("DTM007", t, TestKernel.Facts("6.1.176", text: 0x10000000, size: 24 * MiB, cmdline: "cma=32M"), dtb));
         Assert.Contains("memblock_phys_free()", f.Message);
         Assert.Equal(new AddressRange(0x20000000, 0x20010000), f.Range);
     }
@@ -119,10 +119,10 @@ public class OverlapCheckTests
     {
         var t = Board();
         t.Rmem(r => r.Node("secure@10000000").Reg(0x10000000, 4 * MiB).Flag("no-map"));
-        var f = Assert.Single(Run("DTM008", t, Kernel.Facts(version, text: 0x10200000, size: 16 * MiB)));
+        var f = Assert.Single(Run("DTM008", t, TestKernel.Facts(version, text: 0x10200000, size: 16 * MiB)));
         Assert.Equal((Severity.Error, new AddressRange(0x10200000, 0x10400000)), (f.Severity, f.Range!.Value));
         Assert.Contains(effect, f.Message);
-        Assert.Empty(Run("DTM008", t, Kernel.Facts(version, text: 0x20000000, size: 16 * MiB)));
+        Assert.Empty(Run("DTM008", t, TestKernel.Facts(version, text: 0x20000000, size: 16 * MiB)));
     }
 
     [Theory]
@@ -132,12 +132,12 @@ public class OverlapCheckTests
     {
         var t = Board().MemReserve(0x3f000000, MiB);
         t.Rmem(r => r.Node("tee@3f000000").Reg(0x3f000000, 2 * MiB).Flag("no-map"));
-        var f = Assert.Single(Run("DTM009", t, Kernel.Facts(version, text: 0x10000000, size: 16 * MiB)));
+        var f = Assert.Single(Run("DTM009", t, TestKernel.Facts(version, text: 0x10000000, size: 16 * MiB)));
         Assert.Equal((expected, new AddressRange(0x3f000000, 0x3f100000)), (f.Severity, f.Range!.Value));
 
         var clean = Board().MemReserve(0x3e000000, MiB);
         clean.Rmem(r => r.Node("tee@3f000000").Reg(0x3f000000, 2 * MiB).Flag("no-map"));
-        Assert.Empty(Run("DTM009", clean, Kernel.Facts(version, text: 0x10000000, size: 16 * MiB)));
+        Assert.Empty(Run("DTM009", clean, TestKernel.Facts(version, text: 0x10000000, size: 16 * MiB)));
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public class OverlapCheckTests
             r.Node("c@30000000").Reg(0x30000000, 4 * MiB).Flag("no-map");
             r.Node("d@30000000").Reg(0x30000000, 2 * MiB).Flag("no-map");
         });
-        var fs = Run("DTM018", t, Kernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB));
+        var fs = Run("DTM018", t, TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB));
         Assert.Equal(2, fs.Count);
         Assert.Equal((Severity.Error, new AddressRange(0x20200000, 0x20400000)), (fs[0].Severity, fs[0].Range!.Value));
         Assert.Equal(Span(t, "/reserved-memory/b@20200000", "reg"), fs[0].Span);
@@ -159,7 +159,7 @@ public class OverlapCheckTests
 
         var clean = Board();
         clean.Rmem(r => { r.Node("a@20000000").Reg(0x20000000, 2 * MiB); r.Node("b@20200000").Reg(0x20200000, 4 * MiB).Flag("no-map"); });
-        Assert.Empty(Run("DTM018", clean, Kernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB)));
+        Assert.Empty(Run("DTM018", clean, TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB)));
     }
 
     [Fact]
@@ -168,10 +168,10 @@ public class OverlapCheckTests
         // Top-down placement puts the 8 MiB pool at the top of RAM, where /memreserve/ sits.
         var t = Board().MemReserve(0x7ff00000, MiB);
         t.Rmem(r => r.Node("pool").Str("compatible", "shared-dma-pool").Size(8 * MiB));
-        var f = Assert.Single(Run("DTM023", t, Kernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB)));
+        var f = Assert.Single(Run("DTM023", t, TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB)));
         Assert.Equal(new AddressRange(0x7ff00000, 0x80000000), f.Range);
         // Family D applies /memreserve/ before allocating dynamic regions, so the pool goes below it.
-        Assert.Empty(Run("DTM023", t, Kernel.Facts("6.6.60", text: 0x10000000, size: 16 * MiB)));
+        Assert.Empty(Run("DTM023", t, TestKernel.Facts("6.6.60", text: 0x10000000, size: 16 * MiB)));
     }
 
     [Fact]
@@ -179,10 +179,10 @@ public class OverlapCheckTests
     {
         var t = Board().MemReserve(0x1f000, 0xe1000);
         t.Rmem(r => r.Node("rpc@2f000").Reg(0x2f000, 0x1000));
-        var f = Assert.Single(Run("DTM035", t, Kernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB)));
+        var f = Assert.Single(Run("DTM035", t, TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB)));
         Assert.Equal((Severity.Info, new AddressRange(0x2f000, 0x30000)), (f.Severity, f.Range!.Value));
         var clean = Board().MemReserve(0x1f000, 0x1000);
         clean.Rmem(r => r.Node("rpc@2f000").Reg(0x2f000, 0x1000));
-        Assert.Empty(Run("DTM035", clean, Kernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB)));
+        Assert.Empty(Run("DTM035", clean, TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB)));
     }
 }

@@ -9,7 +9,7 @@ namespace Dtmem.Layout.Tests.Checks;
 
 public class PlacementCheckTests
 {
-    private static readonly KernelFacts K612 = Kernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB);
+    private static readonly KernelFacts K612 = TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB);
 
     [Fact]
     public void Dtm011StraddlingWarnsWhollyOutsideIsInfo()
@@ -49,9 +49,9 @@ public class PlacementCheckTests
         {
             for (var i = 0; i < 33; i++) r.Node($"r{i}").Reg(0x50000000 + (ulong)i * MiB, MiB);
         });
-        var f = Assert.Single(Run("DTM019", t, Kernel.Facts("5.4.74", text: 0x10080000, size: 16 * MiB)));
+        var f = Assert.Single(Run("DTM019", t, TestKernel.Facts("5.4.74", text: 0x10080000, size: 16 * MiB)));
         Assert.Equal("/reserved-memory/r32", f.Subject);
-        Assert.Empty(Run("DTM019", t, Kernel.Facts("5.10.110", text: 0x10000000, size: 16 * MiB)));
+        Assert.Empty(Run("DTM019", t, TestKernel.Facts("5.10.110", text: 0x10000000, size: 16 * MiB)));
     }
 
     [Fact]
@@ -59,10 +59,10 @@ public class PlacementCheckTests
     {
         var t = Board();
         t.Rmem(r => r.Cma("linux,cma", 0x70000000, 8 * MiB));
-        var f = Assert.Single(Run("DTM024", t, Kernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB, cmdline: "mem=1G")));
+        var f = Assert.Single(Run("DTM024", t, TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB, cmdline: "mem=1G")));
         Assert.Equal(new AddressRange(0x70000000, 0x70800000), f.Range);
         Assert.Contains("mem=1G removes RAM from 0x40000000 up", f.Message);
-        Assert.Empty(Run("DTM024", t, Kernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB, cmdline: "mem=1920M")));
+        Assert.Empty(Run("DTM024", t, TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 * MiB, cmdline: "mem=1920M")));
     }
 
     [Theory]
@@ -70,15 +70,15 @@ public class PlacementCheckTests
     [InlineData("5.4.74", 0x10000000UL, null)]
     public void Dtm026Misaligned(string version, ulong text, string? _)
     {
-        var f = Assert.Single(Run("DTM026", Board(), Kernel.Facts(version, text: text, size: 16 * MiB)));
+        var f = Assert.Single(Run("DTM026", Board(), TestKernel.Facts(version, text: text, size: 16 * MiB)));
         Assert.Equal(Severity.Warning, f.Severity);
-        Assert.Empty(Run("DTM026", Board(), Kernel.Facts(version, text: version.StartsWith('5') ? 0x10080000UL : 0x10200000UL, size: 16 * MiB)));
+        Assert.Empty(Run("DTM026", Board(), TestKernel.Facts(version, text: version.StartsWith('5') ? 0x10080000UL : 0x10200000UL, size: 16 * MiB)));
     }
 
     [Fact]
     public void Dtm027KernelOutsideRam()
     {
-        var f = Assert.Single(Run("DTM027", Board(), Kernel.Facts("6.12.38", text: 0x80000000, size: 16 * MiB)));
+        var f = Assert.Single(Run("DTM027", Board(), TestKernel.Facts("6.12.38", text: 0x80000000, size: 16 * MiB)));
         Assert.Equal((Severity.Error, new AddressRange(0x80000000, 0x81000000)), (f.Severity, f.Range!.Value));
         Assert.Empty(Run("DTM027", Board(), K612));
     }
@@ -87,7 +87,7 @@ public class PlacementCheckTests
     public void Dtm032BanksOverlap()
     {
         var t = new TreeBuilder(1, 1).Memory(0, 0x02000000).Memory(0x000530c0, 0x01fdd000);
-        var f = Assert.Single(Run("DTM032", t, Kernel.Facts("6.12.38", text: 0x00200000, size: 8 * MiB)));
+        var f = Assert.Single(Run("DTM032", t, TestKernel.Facts("6.12.38", text: 0x00200000, size: 8 * MiB)));
         Assert.Equal(new AddressRange(0x000530c0, 0x020300c0).Intersect(new AddressRange(0, 0x02000000)), f.Range);
         Assert.Empty(Run("DTM032", Board(), K612));
     }
@@ -108,7 +108,7 @@ public class PlacementCheckTests
     [Fact]
     public void OverridesChangeSeverityOrTurnChecksOff()
     {
-        var result = BootSimulator.Run(Model.SeedFidelityTests.SeedTree().Input(Kernel.Facts("5.4.74", text: 0x10080000, size: 24 * MiB)));
+        var result = BootSimulator.Run(Model.SeedFidelityTests.SeedTree().Input(TestKernel.Facts("5.4.74", text: 0x10080000, size: 24 * MiB)));
         var all = CheckRegistry.Run(result);
         Assert.Contains(all, f => f.Id == "DTM003" && f.Severity == Severity.Error);
         var off = CheckRegistry.Run(result, new Dictionary<string, Severity?> { ["cma-overlaps-kernel"] = null, ["DTM028"] = Severity.Warning });

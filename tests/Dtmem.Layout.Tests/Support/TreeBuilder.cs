@@ -131,7 +131,7 @@ internal sealed class NodeBuilder(TreeBuilder t, DtNode node)
 }
 
 /// <summary>Kernel facts for tests.</summary>
-internal static class Kernel
+internal static class TestKernel
 {
     public static KernelFacts Facts(string version, ulong? text = null, ulong? size = null, string? cmdline = null,
         IReadOnlyDictionary<string, string>? config = null, bool guessed = false)
