@@ -120,7 +120,7 @@ public sealed class CmdlineCmaOverridesDt : Check
             yield return Make(result.Rules.CmdlineCmaBypassesDt
                     ? $"{result.Cmdline.CmaText} on the command line makes {Family(result)} bypass {n.Path}: its init fails and the region is given back to RAM; the default CMA comes from the command line instead."
                     : $"{Family(result)} ignores {result.Cmdline.CmaText} because {n.Path} is the default CMA area.",
-                n.CmaDefaultSpan ?? n.Span, n.Path, null, [new RelatedLocation($"command line ({cmdline.Origin})", cmdline.Span)],
+                n.CmaDefaultSpan ?? n.Span, n.Path, null, [new RelatedLocation($"command line ({cmdline.Origin})", result.Input.Kernel.Cmdline is null ? result.Input.BootargsSpan : null)],
                 [new FactRef("cma=", result.Cmdline.CmaText!, cmdline.Origin, cmdline.IsAssumed), VersionFact(result)]);
     }
 }

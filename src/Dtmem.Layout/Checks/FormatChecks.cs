@@ -29,7 +29,7 @@ public sealed class ReservedMemoryFormat : Check
         var span = root.AddressCells != ac ? root.AddressCellsSpan ?? root.Span : root.SizeCells != sc ? root.SizeCellsSpan ?? root.Span : root.Span;
         var count = result.Input.Regions.Count;
         yield return Make($"{root.Path}: {string.Join("; ", problems)}. The kernel ignores the whole node, so none of its {count} region(s) is reserved.",
-            span, root.Path, null, [new RelatedLocation("root cell counts", result.Input.RootAddressCells.Span)],
+            span, root.Path, null, [new RelatedLocation("root cell counts", result.Input.RootCellsSpan)],
             [new FactRef("root #address-cells", ac.ToString(System.Globalization.CultureInfo.InvariantCulture), result.Input.RootAddressCells.Origin, false),
              new FactRef("root #size-cells", sc.ToString(System.Globalization.CultureInfo.InvariantCulture), result.Input.RootSizeCells.Origin, false)]);
     }

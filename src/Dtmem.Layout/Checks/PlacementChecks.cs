@@ -84,7 +84,7 @@ public sealed class MemLimitCutsRegion : Check
         var cmdline = result.Input.EffectiveCmdline!;
         foreach (var (node, range) in RegionRanges(result).Where(x => x.Range.Overlaps(removed)))
             yield return Make($"{result.Cmdline.MemText} removes RAM from {Hex(removed.Start)} up, under {node.Path} {R(range)}: the kernel treats that part as outside memory.",
-                node.PlacementSpan, node.Path, range.Intersect(removed), [new RelatedLocation($"command line ({cmdline.Origin})", cmdline.Span)],
+                node.PlacementSpan, node.Path, range.Intersect(removed), [new RelatedLocation($"command line ({cmdline.Origin})", result.Input.Kernel.Cmdline is null ? result.Input.BootargsSpan : null)],
                 [new FactRef("mem=", result.Cmdline.MemText!, cmdline.Origin, cmdline.IsAssumed)]);
     }
 }

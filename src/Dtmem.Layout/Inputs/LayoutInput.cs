@@ -105,6 +105,10 @@ public sealed record LayoutInput
     public Fact<AddressRange>? Dtb { get; init; }
     /// <summary>/chosen/bootargs.</summary>
     public Fact<string>? Bootargs { get; init; }
+    /// <summary>Where the root cell counts, /chosen/bootargs and /chosen/linux,initrd-start were written (null when not from the tree).</summary>
+    public SourceSpan? RootCellsSpan { get; init; }
+    public SourceSpan? BootargsSpan { get; init; }
+    public SourceSpan? InitrdSpan { get; init; }
     /// <summary>Problems met while reading the tree (wrong-length /chosen properties and the like).</summary>
     public IReadOnlyList<MalformedProperty> InputProblems { get; init; } = [];
     public string? SourceFile { get; init; }

@@ -51,12 +51,16 @@ public static class LayoutInputReader
 
         Fact<AddressRange>? initrd = overrides?.Initrd;
         Fact<string>? bootargs = null;
+        SourceSpan? bootargsSpan = null, initrdSpan = null;
         var chosen = tree.Find("/chosen");
         if (chosen is not null && chosen.Parent == root)
         {
             var ba = chosen.Property("bootargs");
             if (ba is not null && DtValue.String(ba.Value) is { } args)
-                bootargs = Fact<string>.Known(args, "/chosen/bootargs", ba.Span);
+            {
+                bootargs = Fact<string>.Known(args, "/chosen/bootargs");
+                bootargsSpan = ba.Span;
+            }
             var s = chosen.Property("linux,initrd-start");
             var e = chosen.Property("linux,initrd-end");
             if (initrd is null && s is not null && e is not null)
@@ -65,7 +69,10 @@ public static class LayoutInputReader
                 var end = ReadNumber(e, problems);
                 // early_init_dt_check_for_initrd ignores a reversed pair.
                 if (start is { } st && end is { } en && st <= en)
-                    initrd = Fact<AddressRange>.Known(new AddressRange(st, en), "/chosen/linux,initrd-start/-end", s.Span);
+                {
+                    initrd = Fact<AddressRange>.Known(new AddressRange(st, en), "/chosen/linux,initrd-start/-end");
+                    initrdSpan = s.Span;
+                }
             }
         }
 
@@ -82,6 +89,9 @@ public static class LayoutInputReader
             Initrd = initrd,
             Dtb = overrides?.Dtb,
             Bootargs = bootargs,
+            RootCellsSpan = root.Property("#address-cells")?.Span ?? root.Property("#size-cells")?.Span,
+            BootargsSpan = bootargsSpan,
+            InitrdSpan = initrdSpan,
             InputProblems = problems,
             SourceFile = tree.SourceFile,
         };
@@ -189,7 +199,7 @@ public static class LayoutInputReader
         var p = root.Property(name);
         // The kernel's defaults when the root lacks the property (OF_ROOT_NODE_*_CELLS_DEFAULT).
         if (FirstCell(p) is not { } v) return Fact<int>.Known(1, $"kernel default for a missing root {name}");
-        return Fact<int>.Known(v, $"root {name}", p!.Span);
+        return Fact<int>.Known(v, $"root {name}");
     }
 
     private static int? FirstCell(DtProperty? p) =>

@@ -51,6 +51,7 @@ internal sealed partial class Simulation
     public BootResult Run()
     {
         if (_in.Kernel.Version.IsAssumed) _assumptions.Add($"kernel version {_in.Kernel.Version.Value} ({_in.Kernel.Version.Origin})");
+        if (_rules.FamilyAssumption is { } fa) _assumptions.Add(fa);
         SetupMachineFdt();
         Arm64MemblockInit();
         _ramAfterInit = _mb.Memory.Clone();
@@ -167,7 +168,7 @@ internal sealed partial class Simulation
         if (_in.Dtb is { } dtb)
         {
             MbReserve(dtb.Value, "setup_machine_fdt", "dtb");
-            AddOwner(new RegionOwner(OwnerKind.Dtb, "device tree blob", dtb.Value, dtb.Origin, dtb.IsAssumed, dtb.Span));
+            AddOwner(new RegionOwner(OwnerKind.Dtb, "device tree blob", dtb.Value, dtb.Origin, dtb.IsAssumed, null));
         }
 
         if (_in.MemoryOverride is { } mo)
@@ -258,7 +259,7 @@ internal sealed partial class Simulation
                 MbAdd(r, "arm64_memblock_init");
                 if (_rules.IsAtLeast(5, 5)) _mb.ClearNoMap(r);
                 MbReserve(r, "arm64_memblock_init", "initrd");
-                AddOwner(new RegionOwner(OwnerKind.Initrd, "initrd", r, initrd.Origin, initrd.IsAssumed, initrd.Span));
+                AddOwner(new RegionOwner(OwnerKind.Initrd, "initrd", r, initrd.Origin, initrd.IsAssumed, _in.InitrdSpan));
             }
         }
 
@@ -274,7 +275,7 @@ internal sealed partial class Simulation
             var t = _in.Kernel.TextAddress!;
             var s = _in.Kernel.ImageSize!;
             var origin = $"_text {SizeText.Hex(t.Value)} ({t.Origin}), size {SizeText.Hex(s.Value)} ({s.Origin})";
-            _kernel = new RegionOwner(OwnerKind.Kernel, "kernel image", image, origin, t.IsAssumed || s.IsAssumed, t.Span);
+            _kernel = new RegionOwner(OwnerKind.Kernel, "kernel image", image, origin, t.IsAssumed || s.IsAssumed, null);
             AddOwner(_kernel);
             if (t.IsAssumed) _assumptions.Add($"kernel placement guessed: {origin}");
         }

@@ -80,9 +80,20 @@ public sealed record KernelRules
         : v < new Version(6, 12, 13) ? KernelFamily.D
         : KernelFamily.E;
 
+    /// <summary>Set when the family had to be assumed (a 6.12 version without its sub-level).</summary>
+    public string? FamilyAssumption { get; init; }
+
     public static KernelRules For(KernelFacts kernel)
     {
-        var v = Normalize(kernel.Version.Value);
+        var raw = kernel.Version.Value;
+        string? familyAssumption = null;
+        // 6.12 without a sub-level: any 6.12.y from 2025 on carries the family-E backport (spec §0).
+        if (raw.Major == 6 && raw.Minor == 12 && raw.Build < 0)
+        {
+            raw = new Version(6, 12, 13);
+            familyAssumption = "6.12 without a sub-level is taken as 6.12.13+ (family E); give the full version to model 6.12.0-6.12.12 (family D)";
+        }
+        var v = Normalize(raw);
         var cfg = kernel.EffectiveConfig;
         var page = cfg.PageSize.Value is 16384 or 65536 ? cfg.PageSize.Value : 4096;
         var pageShift = page switch { 65536 => 16, 16384 => 14, _ => 12 };
@@ -129,6 +140,7 @@ public sealed record KernelRules
             CmaSlotsRule = slotsRule,
             MaxPageOrder = maxPageOrder,
             PageblockOrder = pageblockOrder,
+            FamilyAssumption = familyAssumption,
         };
     }
 

@@ -110,4 +110,12 @@ public class SeedFidelityTests
         var result = BootSimulator.Run(t.Input(TestKernel.Facts("5.4.74", text: 0x10080000, size: KernelSize)));
         Assert.All(result.Map.In(new AddressRange(0x10080000, 0x11880000)), p => Assert.Equal(PageState.Reserved, p.State));
     }
+
+    [Fact]
+    public void Linux612WithoutSublevelIsAssumedFamilyE()
+    {
+        var result = BootSimulator.Run(SeedTree().Input(TestKernel.Facts("6.12", text: 0x10000000, size: KernelSize)));
+        Assert.Equal(KernelFamily.E, result.Rules.Family);
+        Assert.Contains(result.Assumptions, a => a.Contains("family E", StringComparison.Ordinal));
+    }
 }
