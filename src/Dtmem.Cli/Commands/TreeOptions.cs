@@ -19,7 +19,7 @@ internal sealed class TreeOptions
 
     public Option<string[]> Define { get; } = new("--define", "-D")
     {
-        Description = "Define a preprocessor macro, NAME or NAME=VALUE (cpp -D); repeatable",
+        Description = "Define a preprocessor macro, NAME or NAME=VALUE (cpp -D); repeatable. __DTS__ is always defined, as the kernel's build does",
         HelpName = "NAME[=VAL]",
     };
 
@@ -47,6 +47,8 @@ internal sealed class TreeOptions
     {
         var o = new DtsCompileOptions { Preprocess = true, Symbols = symbols, BootCpu = bootCpu };
         o.IncludePaths.AddRange(r.GetValue(Include) ?? []);
+        // The kernel's DTS rule always passes -D__DTS__; some dt-bindings headers depend on it.
+        o.Defines.Add("__DTS__");
         o.Defines.AddRange(r.GetValue(Define) ?? []);
         return o;
     }

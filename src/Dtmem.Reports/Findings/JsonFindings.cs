@@ -63,7 +63,7 @@ public static class JsonFindings
     public static string ToString(IReadOnlyList<Finding> findings, ReportContext ctx) =>
         JsonText.Write(w => Write(w, findings, ctx));
 
-    internal static void WriteSpan(Utf8JsonWriter w, SourceSpan s, string baseDir)
+    public static void WriteSpan(Utf8JsonWriter w, SourceSpan s, string baseDir)
     {
         w.WriteStartObject();
         w.WriteString("file", SourcePaths.Relative(s.File, baseDir));
@@ -83,7 +83,7 @@ public static class JsonFindings
         w.WriteEndObject();
     }
 
-    internal static void WriteRange(Utf8JsonWriter w, AddressRange r)
+    public static void WriteRange(Utf8JsonWriter w, AddressRange r)
     {
         w.WriteStartObject();
         w.WriteString("start", SizeText.Hex(r.Start));
@@ -93,7 +93,7 @@ public static class JsonFindings
         w.WriteEndObject();
     }
 
-    internal static void WriteFact(Utf8JsonWriter w, FactRef f)
+    public static void WriteFact(Utf8JsonWriter w, FactRef f)
     {
         w.WriteStartObject();
         w.WriteString("name", f.Name);
