@@ -12,7 +12,7 @@ public sealed class CmaOutsideRam : Check
     public override string Summary => "A reusable region is not wholly inside RAM";
     public override string Rationale =>
         "cma_init_reserved_mem() only asks whether the range is reserved, and memblock reserves non-RAM without complaint. At activation pfn_valid() fails " +
-        "(a WARN) and the kernel frees struct pages that do not exist: a crash or corruption. RAM here is after page rounding and mem=. Skipped when no memory is known.";
+        "(a WARN) and the kernel touches struct pages that do not exist: real 6.1 and 6.12 boots panic there. RAM here is after page rounding and mem=. Skipped when no memory is known.";
     public override string Fix => "Place the region inside a memory bank (or correct the memory node).";
 
     public override IEnumerable<Finding> Run(BootResult result)
@@ -24,7 +24,7 @@ public sealed class CmaOutsideRam : Check
             var outside = ram.Complement(range);
             if (outside.Count == 0) continue;
             yield return Make($"reusable region {node.Path} {R(range)} is not all RAM: {string.Join(", ", outside.Select(o => o.ToKernelString()))} lies outside memory " +
-                              $"({string.Join(", ", result.Memory.Select(m => m.ToKernelString()))}); CMA activation then frees pages that do not exist.",
+                              $"({string.Join(", ", result.Memory.Select(m => m.ToKernelString()))}): at core_initcall cma_init_reserved_areas WARNs, then faults on the missing struct pages and the kernel panics (seen on 6.1 and 6.12).",
                 node.PlacementSpan, node.Path, outside[0], MemoryLocations(result), [VersionFact(result)]);
         }
     }
@@ -48,7 +48,7 @@ public sealed class CmaSpansZones : Check
 
     public override IEnumerable<Finding> Run(BootResult result)
     {
-        foreach (var a in result.CmaAreas.Where(a => a.Activated == false))
+        foreach (var a in result.CmaAreas.Where(a => a.Activated == false && !a.CrashesBoot))
             yield return Make($"CMA area '{a.Name}' {R(a.Range)} cannot be activated: {a.ActivationProblem}; " +
                               (result.Rules.FailedCmaPagesToBuddy ? "its pages become ordinary RAM and its users get no CMA." : "part of it leaks and the rest is released as CMA."),
                 a.Node?.PlacementSpan, a.Node?.Path ?? a.Name, a.Range,
@@ -198,7 +198,9 @@ public sealed class CmaAboveDmaLimit : Check
 
     public override IEnumerable<Finding> Run(BootResult result)
     {
-        var limit = Math.Min(1UL << 32, result.DmaLimit ?? ulong.MaxValue);
+        // 32-bit DMA masks end at 4 GiB; a ZONE_DMA limit matters only where it cuts RAM (5.5-5.10's 1 GiB zone), not where it is just the end of RAM.
+        var ramEnd = result.Memory.Count > 0 ? result.Memory[^1].End : ulong.MaxValue;
+        var limit = result.DmaLimit is { } dl && dl < ramEnd ? Math.Min(1UL << 32, dl) : 1UL << 32;
         foreach (var (node, range) in RegionRanges(result).Where(x => x.Node.IsSharedDmaPool))
         {
             if (range.End <= limit) continue;

@@ -66,6 +66,8 @@ public sealed record CmaArea
     /// <summary>True when cma_activate_area succeeded; false when it failed (zone span); null when activation was not reached.</summary>
     public bool? Activated { get; init; }
     public string? ActivationProblem { get; init; }
+    /// <summary>True when activating the area touches pages that are not RAM: the boot panics there (real 6.1/6.12 boots).</summary>
+    public bool CrashesBoot { get; init; }
     public ReservedRegionNode? Node { get; init; }
 }
 

@@ -145,7 +145,7 @@ internal sealed partial class Simulation
                 Emit("cma_activate_area", BootEventKind.CmaActivationFailed, a.Range, null, KernelLogLevel.Error, subject: a.Name,
                     note: "WARNING in cma_init_reserved_areas, then 'Unable to handle kernel paging request' on the missing struct pages: the kernel panics");
                 _crash ??= $"CMA area '{a.Name}' {a.Range} is not all RAM: activating it touches struct pages that do not exist";
-                _cma[i] = a with { Activated = false, ActivationProblem = problem };
+                _cma[i] = a with { Activated = false, ActivationProblem = problem, CrashesBoot = true };
                 continue;
             }
             var baseZone = zonesKnown ? ZoneOf(a.Range.Start) : null;

@@ -23,6 +23,20 @@ public class CmaCheckTests
         Assert.Empty(Run("DTM010", ok, K612));
     }
 
+    /// <summary>The fidelity mem-limit case: CMA above mem= panics the boot; it is not a zone-span failure (DTM012).</summary>
+    [Fact]
+    public void Dtm010CmaAboveMemLimitCrashesTheBoot()
+    {
+        var t = new TreeBuilder().Memory(0x40000000, 0x20000000);
+        t.Rmem(r => r.Cma("linux,cma@50000000", 0x50000000, 16 * MiB));
+        var k = TestKernel.Facts("6.12.117", text: 0x40200000, size: 0x2b30000, cmdline: "mem=256M");
+        var result = Boot(t, k);
+        Assert.NotNull(result.PredictedCrash);
+        Assert.Contains("panics", Assert.Single(CheckRegistry.Find("DTM010")!.Run(result)).Message);
+        Assert.Empty(CheckRegistry.Find("DTM012")!.Run(result));
+        Assert.Empty(CheckRegistry.Find("DTM033")!.Run(result));
+    }
+
     [Fact]
     public void Dtm010SkippedWhenMemoryIsUnknown()
     {
