@@ -11,9 +11,13 @@ internal sealed partial class DtsParser
         new(kind, offset, text, at.File, at.Line, at.Column);
 
     /// <summary><c>propdata</c>: comma-separated strings, cell arrays, byte strings, references and /incbin/, with labels.</summary>
+    // Values are built here and copied out at their exact size, so growing never costs a fresh array per property.
+    private readonly LData _scratch = new(4096);
+
     private LData ParsePropData()
     {
-        var d = new LData();
+        var d = _scratch;
+        d.Clear();
         while (true)
         {
             AddValueLabels(d);
@@ -56,7 +60,7 @@ internal sealed partial class DtsParser
                     throw Unexpected("a value (\"string\", <cells>, [bytes], &reference or /incbin/)");
             }
             AddValueLabels(d);
-            if (!_tok.IsChar(',')) return d;
+            if (!_tok.IsChar(',')) return d.TakeExact();
             Advance();
         }
     }

@@ -254,7 +254,7 @@ internal sealed partial class DtsParser
                     ExpectChar(';', "after /delete-property/ NAME");
                     if (sawSubnode) throw PropertyAfterSubnode(t);
                     var p = new LProp(name, new LData(0), t.Span) { Deleted = true };
-                    AddLabels(p.Labels, labels);
+                    if (labels is not null) AddLabels(p.Labels, labels);
                     node.Props.Add(p);
                     break;
                 }
@@ -264,7 +264,7 @@ internal sealed partial class DtsParser
                     var name = ExpectName("a node name after /delete-node/");
                     ExpectChar(';', "after /delete-node/ NAME");
                     var child = new LNode(t.Span) { Name = name, Deleted = true, OmitIfUnused = omit };
-                    AddLabels(child.Labels, labels);
+                    if (labels is not null) AddLabels(child.Labels, labels);
                     node.AddChild(child);
                     sawSubnode = true;
                     break;
@@ -278,7 +278,7 @@ internal sealed partial class DtsParser
                         var child = ParseNodeDef(t.Span, depth + 1);
                         child.Name = name;
                         child.OmitIfUnused = omit;
-                        AddLabels(child.Labels, labels);
+                        if (labels is not null) AddLabels(child.Labels, labels);
                         node.AddChild(child);
                         sawSubnode = true;
                         break;
@@ -303,7 +303,7 @@ internal sealed partial class DtsParser
                     if (value.Length > _options.MaxPropertySize)
                         throw new DtException(t.Span, $"property '{name}' is {value.Length} bytes, more than the {_options.MaxPropertySize}-byte limit (MaxPropertySize)");
                     var prop = new LProp(name, value, t.Span);
-                    AddLabels(prop.Labels, labels);
+                    if (labels is not null) AddLabels(prop.Labels, labels);
                     node.Props.Add(prop);
                     break;
                 }
@@ -338,9 +338,8 @@ internal sealed partial class DtsParser
     }
 
     /// <summary>Labels written <c>a: b: x</c> are added innermost first, as dtc's right-recursive rule does.</summary>
-    private static void AddLabels(List<LLabel> target, List<string>? labels)
+    private static void AddLabels(List<LLabel> target, List<string> labels)
     {
-        if (labels is null) return;
         for (var i = labels.Count - 1; i >= 0; i--) LabelList.Add(target, labels[i]);
     }
 

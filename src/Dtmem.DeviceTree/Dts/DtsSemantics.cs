@@ -106,38 +106,47 @@ internal sealed class DtsSemantics
 
     private void CheckDuplicateLabels()
     {
-        var owners = new Dictionary<string, (object Owner, SourceSpan? At, string What)>(StringComparer.Ordinal);
-        void See(string label, object owner, SourceSpan? at, string what)
-        {
-            if (!owners.TryGetValue(label, out var prev))
-            {
-                owners[label] = (owner, at, what);
-                return;
-            }
-            if (!ReferenceEquals(prev.Owner, owner))
-                throw new DtException(at, $"duplicate label '{label}' on {what} and {prev.What}" + (prev.At is null ? "" : $" (first at {prev.At})"));
-        }
+        // Owner: a node, a property (with its node) or a value marker (with its property and node).
+        var owners = new Dictionary<string, (object Owner, LNode Node, LProp? Prop)>(StringComparer.Ordinal);
         foreach (var n in Walk(_root))
         {
-            foreach (var l in n.Labels)
-                if (!l.Deleted) See(l.Name, n, Where(n), $"node {n.FullPath}");
+            foreach (var l in n.LabelSpan)
+                if (!l.Deleted) See(owners, l.Name, n, n, null);
             foreach (var p in n.Props)
             {
                 if (p.Deleted) continue;
-                foreach (var l in p.Labels)
-                    if (!l.Deleted) See(l.Name, p, Where(p, n), $"property '{p.Name}' in {n.FullPath}");
+                foreach (var l in p.LabelSpan)
+                    if (!l.Deleted) See(owners, l.Name, p, n, p);
                 if (p.Value.Markers is null) continue;
                 foreach (var m in p.Value.Markers)
-                    if (m.Kind == LMarkerKind.Label) See(m.Text!, m, m.Span, $"a value of '{p.Name}' in {n.FullPath}");
+                    if (m.Kind == LMarkerKind.Label) See(owners, m.Text!, m, n, p);
             }
         }
     }
+
+    private static void See(Dictionary<string, (object Owner, LNode Node, LProp? Prop)> owners, string label, object owner, LNode node, LProp? prop)
+    {
+        if (owners.TryAdd(label, (owner, node, prop))) return;
+        var prev = owners[label];
+        if (ReferenceEquals(prev.Owner, owner)) return;
+        var at = owner is LMarker m ? m.Span : prop is null ? Where(node) : Where(prop, node);
+        var prevAt = prev.Owner is LMarker pm ? pm.Span : prev.Prop is null ? Where(prev.Node) : Where(prev.Prop, prev.Node);
+        throw new DtException(at, $"duplicate label '{label}' on {Describe(owner, node, prop)} and {Describe(prev.Owner, prev.Node, prev.Prop)}"
+            + (prevAt is null ? "" : $" (first at {prevAt})"));
+    }
+
+    private static string Describe(object owner, LNode node, LProp? prop) => owner switch
+    {
+        LMarker => $"a value of '{prop!.Name}' in {node.FullPath}",
+        LProp => $"property '{prop!.Name}' in {node.FullPath}",
+        _ => $"node {node.FullPath}",
+    };
 
     private Dictionary<string, LNode> BuildLabelIndex()
     {
         var index = new Dictionary<string, LNode>(StringComparer.Ordinal);
         foreach (var n in Walk(_root))
-            foreach (var l in n.Labels)
+            foreach (var l in n.LabelSpan)
                 if (!l.Deleted) index.TryAdd(l.Name, n);
         return index;
     }
@@ -149,7 +158,7 @@ internal sealed class DtsSemantics
         if (reference.StartsWith('/')) return References.ByPath(_root, reference);
         var slash = reference.IndexOf('/');
         var label = slash < 0 ? reference : reference[..slash];
-        if (!_labels!.TryGetValue(label, out var node) || !LabelList.HasLive(node.Labels, label)) return null;
+        if (!_labels!.TryGetValue(label, out var node) || !LabelList.HasLive(node.LabelSpan, label)) return null;
         return slash < 0 ? node : References.ByPath(node, reference.AsSpan(slash + 1));
     }
 
@@ -283,14 +292,14 @@ internal sealed class DtsSemantics
         foreach (var n in Walk(root))
         {
             // dtc keeps labelled nodes under -@ (their label may be the target of an overlay).
-            if (_options.Symbols && n.Labels.Count > 0) continue;
+            if (_options.Symbols && n.LabelSpan.Length > 0) continue;
             if (n.OmitIfUnused && !n.IsReferenced && !n.Deleted) n.Delete();
         }
     }
 
     private static bool AnyLabel(LNode n)
     {
-        if (n.Labels.Count > 0) return true;
+        if (n.LabelSpan.Length > 0) return true;
         foreach (var c in n.Children)
             if (!c.Deleted && AnyLabel(c)) return true;
         return false;
@@ -314,8 +323,8 @@ internal sealed class DtsSemantics
             if (!p.Deleted) present.Add(p.Name);
         foreach (var n in Walk(_root))
         {
-            if (n.Labels.Count == 0) continue;
-            foreach (var l in n.Labels)
+            if (n.LabelSpan.Length == 0) continue;
+            foreach (var l in n.LabelSpan)
             {
                 if (l.Deleted) continue;
                 if (!present.Add(l.Name))

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Dtmem.DeviceTree.Model;
 
 namespace Dtmem.DeviceTree.Dts;
@@ -30,12 +31,12 @@ internal static class LabelList
         labels.Insert(0, new LLabel(name));
     }
 
-    public static void DeleteAll(List<LLabel> labels)
+    public static void DeleteAll(ReadOnlySpan<LLabel> labels)
     {
         foreach (var l in labels) l.Deleted = true;
     }
 
-    public static bool HasLive(List<LLabel> labels, string name)
+    public static bool HasLive(ReadOnlySpan<LLabel> labels, string name)
     {
         foreach (var l in labels)
             if (!l.Deleted && l.Name == name) return true;
@@ -141,6 +142,21 @@ internal sealed class LData
 
     public byte[] ToArray() => Bytes.ToArray();
 
+    public void Clear()
+    {
+        Length = 0;
+        Markers = null;
+    }
+
+    /// <summary>Moves the content into a new exact-size value and empties this one (the parser's scratch buffer).</summary>
+    public LData TakeExact()
+    {
+        var d = new LData(0) { _bytes = Bytes.ToArray(), Length = Length, Markers = Markers };
+        Length = 0;
+        Markers = null;
+        return d;
+    }
+
     /// <summary>The bytes as an exact-size array, reusing the buffer when it already fits; the value must not change afterwards.</summary>
     public byte[] Detach()
     {
@@ -154,8 +170,15 @@ internal sealed class LProp(string name, LData value, SourceSpan? span)
     public string Name { get; } = name;
     public LData Value { get; set; } = value;
     public bool Deleted { get; set; }
-    public List<LLabel> Labels { get; } = [];
-    public List<SourceSpan> Spans { get; } = span is null ? [] : [span];
+    private List<LLabel>? _labels;
+
+    /// <summary>The label list, created on first write (most properties have none).</summary>
+    public List<LLabel> Labels => _labels ??= [];
+
+    /// <summary>The labels for reading, without creating the list.</summary>
+    public ReadOnlySpan<LLabel> LabelSpan => CollectionsMarshal.AsSpan(_labels);
+
+    public List<SourceSpan> Spans { get; } = span is null ? [] : new List<SourceSpan>(1) { span };
 }
 
 internal sealed class LNode(SourceSpan? span)
@@ -165,8 +188,15 @@ internal sealed class LNode(SourceSpan? span)
     public bool Deleted { get; set; }
     public List<LProp> Props { get; } = [];
     public List<LNode> Children { get; } = [];
-    public List<LLabel> Labels { get; } = [];
-    public List<SourceSpan> Spans { get; } = span is null ? [] : [span];
+    private List<LLabel>? _labels;
+
+    /// <summary>The label list, created on first write.</summary>
+    public List<LLabel> Labels => _labels ??= [];
+
+    /// <summary>The labels for reading (dtc tests "has labels" on the raw list, deleted ones included).</summary>
+    public ReadOnlySpan<LLabel> LabelSpan => CollectionsMarshal.AsSpan(_labels);
+
+    public List<SourceSpan> Spans { get; } = span is null ? [] : new List<SourceSpan>(1) { span };
     public uint Phandle { get; set; }
     public bool OmitIfUnused { get; set; }
     public bool IsReferenced { get; set; }
@@ -219,16 +249,16 @@ internal sealed class LNode(SourceSpan? span)
         {
             if (p.Deleted) continue;
             p.Deleted = true;
-            LabelList.DeleteAll(p.Labels);
+            LabelList.DeleteAll(p.LabelSpan);
         }
-        LabelList.DeleteAll(Labels);
+        LabelList.DeleteAll(LabelSpan);
     }
 
     /// <summary>dtc's merge_nodes: move the new definition's labels, properties and children into this node.</summary>
     public void Merge(LNode newer)
     {
         Deleted = false;
-        foreach (var l in newer.Labels) LabelList.Add(Labels, l.Name);
+        foreach (var l in newer.LabelSpan) LabelList.Add(Labels, l.Name);
 
         foreach (var np in newer.Props)
         {
@@ -240,7 +270,7 @@ internal sealed class LNode(SourceSpan? span)
                     if (p.Name == np.Name)
                     {
                         p.Deleted = true;
-                        LabelList.DeleteAll(p.Labels);
+                        LabelList.DeleteAll(p.LabelSpan);
                         break;
                     }
                 }
@@ -256,7 +286,7 @@ internal sealed class LNode(SourceSpan? span)
                 Props.Add(np);
                 continue;
             }
-            foreach (var l in np.Labels) LabelList.Add(old.Labels, l.Name);
+            foreach (var l in np.LabelSpan) LabelList.Add(old.Labels, l.Name);
             old.Value = np.Value;
             old.Deleted = false;
             old.Spans.AddRange(np.Spans);

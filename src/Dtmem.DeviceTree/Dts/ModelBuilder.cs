@@ -16,17 +16,22 @@ internal static class ModelBuilder
     {
         var node = new DtNode(n.Name) { Phandle = n.Phandle, OmitIfNoRef = n.OmitIfUnused, IsReferenced = n.IsReferenced };
         node.Spans.AddRange(n.Spans);
-        foreach (var l in n.Labels)
+        foreach (var l in n.LabelSpan)
             if (!l.Deleted) node.Labels.Add(l.Name);
+        node.Properties.EnsureCapacity(n.Props.Count);
+        node.Children.EnsureCapacity(n.Children.Count);
         foreach (var p in n.Props)
         {
             if (p.Deleted) continue;
             var prop = new DtProperty(p.Name, p.Value.Detach());
             prop.Spans.AddRange(p.Spans);
-            foreach (var l in p.Labels)
+            foreach (var l in p.LabelSpan)
                 if (!l.Deleted) prop.Labels.Add(l.Name);
             if (p.Value.Markers is not null)
+            {
+                prop.Markers.EnsureCapacity(p.Value.Markers.Count);
                 foreach (var m in p.Value.Markers) prop.Markers.Add(Marker(m));
+            }
             node.Properties.Add(prop);
         }
         foreach (var c in n.Children)

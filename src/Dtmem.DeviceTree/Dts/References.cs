@@ -38,7 +38,7 @@ internal static class References
 
         private LNode? Lookup(LNode root, string label)
         {
-            if (_map is not null && _map.TryGetValue(label, out var hit) && LabelList.HasLive(hit.Labels, label) && hit.IsLive)
+            if (_map is not null && _map.TryGetValue(label, out var hit) && LabelList.HasLive(hit.LabelSpan, label) && hit.IsLive)
                 return hit;
             _map = new Dictionary<string, LNode>(StringComparer.Ordinal);
             Index(root, _map);
@@ -47,7 +47,7 @@ internal static class References
 
         private static void Index(LNode n, Dictionary<string, LNode> map)
         {
-            foreach (var l in n.Labels)
+            foreach (var l in n.LabelSpan)
                 if (!l.Deleted) map.TryAdd(l.Name, n);
             foreach (var c in n.Children)
                 if (!c.Deleted) Index(c, map);
@@ -56,7 +56,7 @@ internal static class References
 
     public static LNode? ByLabel(LNode node, string label)
     {
-        if (LabelList.HasLive(node.Labels, label)) return node;
+        if (LabelList.HasLive(node.LabelSpan, label)) return node;
         foreach (var c in node.Children)
         {
             if (c.Deleted) continue;
@@ -121,7 +121,7 @@ internal static class References
         var bestDistance = int.MaxValue;
         foreach (var n in Live(root))
         {
-            foreach (var l in n.Labels)
+            foreach (var l in n.LabelSpan)
             {
                 if (l.Deleted) continue;
                 var d = Distance(labelPart, l.Name);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Dtmem.DeviceTree.Model;
@@ -33,7 +34,7 @@ public static class FdtWriter
     public static byte[] Write(DtTree tree, FdtWriteOptions? options = null)
     {
         options ??= new FdtWriteOptions();
-        var dt = new ByteBuffer(4096);
+        var dt = new ByteBuffer(64 * 1024);
         var strings = new StringTable();
         Flatten(tree.Root, dt, strings);
         dt.Cell(FdtConstants.End);
@@ -73,6 +74,8 @@ public static class FdtWriter
         }
         dt.Span.CopyTo(h[structOff..]);
         strings.Span.CopyTo(h[stringsOff..]);
+        dt.Release();
+        strings.Release();
         return blob;
     }
 
@@ -94,9 +97,17 @@ public static class FdtWriter
         dt.Cell(FdtConstants.EndNode);
     }
 
+    /// <summary>A growable buffer on pooled arrays; <see cref="Release"/> hands the array back.</summary>
     private sealed class ByteBuffer(int capacity)
     {
-        private byte[] _b = new byte[capacity];
+        private byte[] _b = ArrayPool<byte>.Shared.Rent(capacity);
+
+        public void Release()
+        {
+            ArrayPool<byte>.Shared.Return(_b);
+            _b = [];
+            Length = 0;
+        }
 
         public int Length { get; private set; }
 
@@ -104,7 +115,13 @@ public static class FdtWriter
 
         private Span<byte> Grow(int n)
         {
-            if (Length + n > _b.Length) Array.Resize(ref _b, Math.Max(_b.Length * 2, Length + n));
+            if (Length + n > _b.Length)
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_b.Length * 2, Length + n));
+                _b.AsSpan(0, Length).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_b);
+                _b = bigger;
+            }
             var s = _b.AsSpan(Length, n);
             Length += n;
             return s;
@@ -138,28 +155,39 @@ public static class FdtWriter
         private readonly Dictionary<string, int> _offsets = new(StringComparer.Ordinal);
         // Property names are mostly shared string instances: a reference lookup avoids hashing their text.
         private readonly Dictionary<string, int> _byInstance = new(ReferenceEqualityComparer.Instance);
-        private readonly ByteBuffer _buf = new(1024);
+        private readonly ByteBuffer _buf = new(4096);
 
         public int Length => _buf.Length;
 
         public ReadOnlySpan<byte> Span => _buf.Span;
 
+        public void Release() => _buf.Release();
+
         public int Insert(string name)
         {
             if (_byInstance.TryGetValue(name, out var off)) return off;
-            off = InsertText(name);
+            if (!_offsets.TryGetValue(name, out off))
+            {
+                off = InsertText(name);
+                _offsets[name] = off;
+            }
             _byInstance[name] = off;
             return off;
         }
 
+        // dtc's stringtable_insert: the first offset where the table holds exactly this string up to a NUL, which
+        // may be the tail of a longer name; else append.
         private int InsertText(string name)
         {
-            if (_offsets.TryGetValue(name, out var off)) return off;
-            off = _buf.Length;
-            _buf.Utf8Z(name);
-            for (var i = 0; i < name.Length; i++) _offsets.TryAdd(name[i..], off + Encoding.UTF8.GetByteCount(name.AsSpan(0, i)));
-            _offsets.TryAdd("", off + Encoding.UTF8.GetByteCount(name));
-            return off;
+            var n = Encoding.UTF8.GetByteCount(name);
+            Span<byte> key = n < 256 ? stackalloc byte[n + 1] : new byte[n + 1];
+            Encoding.UTF8.GetBytes(name, key);
+            key[n] = 0;
+            var at = _buf.Span.IndexOf(key);
+            if (at >= 0) return at;
+            at = _buf.Length;
+            _buf.Bytes(key);
+            return at;
         }
     }
 }
