@@ -52,6 +52,11 @@ public abstract class Check
         if (r.Input.Kernel.ImageSize is { } s) yield return new FactRef("kernel image size", Hex(s.Value), s.Origin, s.IsAssumed);
     }
 
+    /// <summary>Where the RAM came from: a DT memory node is a claim the bootloader may rewrite; --memory or a log is a fact.</summary>
+    protected static FactRef MemoryFact(BootResult r) =>
+        new("RAM", string.Join(", ", r.Memory.Select(m => m.ToKernelString())),
+            r.Input.MemoryOverride?.Origin ?? "the device tree's memory nodes (the bootloader may rewrite them)", r.Input.MemoryOverride?.IsAssumed ?? false);
+
     protected static FactRef CmaAlignmentFact(BootResult r) =>
         new("CMA minimum alignment", SizeText.Human(r.Rules.CmaMinAlignment), r.Rules.CmaAlignmentRule, r.Rules.CmaAlignmentAssumed);
 

@@ -25,7 +25,7 @@ public sealed class CmaOutsideRam : Check
             if (outside.Count == 0) continue;
             yield return Make($"reusable region {node.Path} {R(range)} is not all RAM: {string.Join(", ", outside.Select(o => o.ToKernelString()))} lies outside memory " +
                               $"({string.Join(", ", result.Memory.Select(m => m.ToKernelString()))}): at core_initcall cma_init_reserved_areas WARNs, then faults on the missing struct pages and the kernel panics (seen on 6.1 and 6.12).",
-                node.PlacementSpan, node.Path, outside[0], MemoryLocations(result), [VersionFact(result)]);
+                node.PlacementSpan, node.Path, outside[0], MemoryLocations(result), [VersionFact(result), MemoryFact(result)]);
         }
     }
 

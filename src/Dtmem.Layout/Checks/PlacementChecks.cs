@@ -26,7 +26,7 @@ public sealed class RegionOutsideRam : Check
             yield return Make(whole
                     ? $"{node.Path} {R(range)} lies outside RAM: reserving it does nothing (fine for SRAM or an address alias)."
                     : $"{node.Path} {R(range)} is only partly RAM: {string.Join(", ", outside.Select(o => o.ToKernelString()))} is outside memory.",
-                node.PlacementSpan, node.Path, range, CmaOutsideRam.MemoryLocations(result), severity: whole ? Severity.Info : Severity.Warning);
+                node.PlacementSpan, node.Path, range, CmaOutsideRam.MemoryLocations(result), [MemoryFact(result)], severity: whole ? Severity.Info : Severity.Warning);
         }
     }
 }
@@ -46,7 +46,7 @@ public sealed class DynamicRegionCannotFit : Check
             yield return Make($"{o.Node.Path} needs {SizeText.Human(o.Node.Size ?? 0)} aligned to {SizeText.Human(o.EffectiveAlignment ?? 0)}" +
                               (o.Node.HasAllocRanges ? $" inside {string.Join(", ", o.Node.AllocRanges.Select(a => a.Range.ToKernelString()))}" : "") +
                               ", and no such free block exists: the kernel prints 'failed to allocate memory for node' and the device has no memory.",
-                o.Node.SizeSpan ?? o.Node.Span, o.Node.Path, null, o.Node.AllocRangesSpan is { } s ? [new RelatedLocation("alloc-ranges", s)] : null, [VersionFact(result)]);
+                o.Node.SizeSpan ?? o.Node.Span, o.Node.Path, null, o.Node.AllocRangesSpan is { } s ? [new RelatedLocation("alloc-ranges", s)] : null, [VersionFact(result), MemoryFact(result)]);
     }
 }
 
