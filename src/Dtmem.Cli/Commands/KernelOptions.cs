@@ -72,7 +72,8 @@ internal sealed class KernelOptions
         var nums = parts.Take(3).Select(int.Parse).ToArray();
         if (nums[0] < 4 || nums[0] > 7)
             throw new CliException($"--kernel-version {text}: dtmem models arm64 Linux 4.x to 6.x");
-        return nums.Length == 2 ? new Version(nums[0], nums[1], 0) : new Version(nums[0], nums[1], nums[2]);
+        // Without a sub-level the model picks the family itself and says what it assumed.
+        return nums.Length == 2 ? new Version(nums[0], nums[1]) : new Version(nums[0], nums[1], nums[2]);
     }
 
     private static Dictionary<string, string> ReadConfig(string path)
