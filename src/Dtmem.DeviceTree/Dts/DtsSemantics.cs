@@ -28,12 +28,14 @@ internal sealed class DtsSemantics
 
     public void Run()
     {
-        CheckNames(_root);
-        CheckDuplicateLabels();
-        ExplicitPhandles(_root);
-        _labels = BuildLabelIndex();
-        FixPhandleReferences(_root);
-        FixPathReferences(_root);
+        // The passes up to the reference fixups see the same set of nodes (they add properties only): walk once.
+        var nodes = Walk(_root).ToList();
+        CheckNames(nodes);
+        CheckDuplicateLabels(nodes);
+        ExplicitPhandles(nodes);
+        _labels = BuildLabelIndex(nodes);
+        FixPhandleReferences(nodes);
+        FixPathReferences(nodes);
         OmitUnused(_root);
         if (_options.Symbols) GenerateSymbols();
         if (_plugin)
@@ -61,10 +63,11 @@ internal sealed class DtsSemantics
     private static SourceSpan? Where(LProp p, LNode n) => p.Spans.Count > 0 ? p.Spans[^1] : Where(n);
 
     // duplicate_node_names, duplicate_property_names, node_name_format, property_name_chars, name_properties.
-    private static void CheckNames(LNode root)
+    private static void CheckNames(List<LNode> nodes)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var n in Walk(root))
+        var seen = new HashSet<string>(CheapComparer.Instance);
+        var validPropNames = new HashSet<string>(CheapComparer.Instance);
+        foreach (var n in nodes)
         {
             seen.Clear();
             foreach (var c in n.Children)
@@ -85,9 +88,13 @@ internal sealed class DtsSemantics
                 if (p.Deleted) continue;
                 if (!seen.Add(p.Name))
                     throw new DtException(Where(p, n), $"duplicate property name '{p.Name}' in {n.FullPath}");
-                foreach (var ch in p.Name)
-                    if (ch == '@' || !DtsLexer.IsPropNodeChar(ch))
-                        throw new DtException(Where(p, n), $"bad character '{ch}' in property name '{p.Name}' (property names use a-z A-Z 0-9 , . _ + * # ? -)");
+                if (!validPropNames.Contains(p.Name))
+                {
+                    var bad = p.Name.AsSpan().IndexOfAnyExcept(PropertyNameChars);
+                    if (bad >= 0)
+                        throw new DtException(Where(p, n), $"bad character '{p.Name[bad]}' in property name '{p.Name}' (property names use a-z A-Z 0-9 , . _ + * # ? -)");
+                    validPropNames.Add(p.Name);
+                }
                 if (p.Name == "name" && nameProp is null) nameProp = p;
             }
             if (nameProp is not null)
@@ -104,11 +111,24 @@ internal sealed class DtsSemantics
         }
     }
 
-    private void CheckDuplicateLabels()
+    private static readonly System.Buffers.SearchValues<char> PropertyNameChars =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,._+*#?-");
+
+    /// <summary>Ordinal equality with a cheap hash: names here are short and never adversarial.</summary>
+    private sealed class CheapComparer : IEqualityComparer<string>
+    {
+        public static readonly CheapComparer Instance = new();
+
+        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+        public int GetHashCode(string s) => s.Length == 0 ? 0 : (s.Length * 31) ^ (s[0] << 8) ^ (s[^1] << 16) ^ s[s.Length / 2];
+    }
+
+    private static void CheckDuplicateLabels(List<LNode> nodes)
     {
         // Owner: a node, a property (with its node) or a value marker (with its property and node).
         var owners = new Dictionary<string, (object Owner, LNode Node, LProp? Prop)>(StringComparer.Ordinal);
-        foreach (var n in Walk(_root))
+        foreach (var n in nodes)
         {
             foreach (var l in n.LabelSpan)
                 if (!l.Deleted) See(owners, l.Name, n, n, null);
@@ -142,10 +162,10 @@ internal sealed class DtsSemantics
         _ => $"node {node.FullPath}",
     };
 
-    private Dictionary<string, LNode> BuildLabelIndex()
+    private static Dictionary<string, LNode> BuildLabelIndex(List<LNode> nodes)
     {
         var index = new Dictionary<string, LNode>(StringComparer.Ordinal);
-        foreach (var n in Walk(_root))
+        foreach (var n in nodes)
             foreach (var l in n.LabelSpan)
                 if (!l.Deleted) index.TryAdd(l.Name, n);
         return index;
@@ -167,9 +187,9 @@ internal sealed class DtsSemantics
     private static bool IsValidPhandle(uint p) => p != 0 && p != 0xffffffff;
 
     // check_explicit_phandles
-    private void ExplicitPhandles(LNode root)
+    private void ExplicitPhandles(List<LNode> nodes)
     {
-        foreach (var n in Walk(root))
+        foreach (var n in nodes)
         {
             var phandle = PhandleProp(n, "phandle");
             var linux = PhandleProp(n, "linux,phandle");
@@ -230,9 +250,9 @@ internal sealed class DtsSemantics
         return new LProp(name, d, null);
     }
 
-    private void FixPhandleReferences(LNode root)
+    private void FixPhandleReferences(List<LNode> nodes)
     {
-        foreach (var n in Walk(root))
+        foreach (var n in nodes)
         {
             // Indexed: allocating a phandle may append a property to this very node.
             for (var pi = 0; pi < n.Props.Count; pi++)
@@ -263,9 +283,9 @@ internal sealed class DtsSemantics
             $"reference to non-existent node or label {shown} in property '{p.Name}' of {n.FullPath}{References.Suggest(_root, m.Text)}");
     }
 
-    private void FixPathReferences(LNode root)
+    private void FixPathReferences(List<LNode> nodes)
     {
-        foreach (var n in Walk(root))
+        foreach (var n in nodes)
         {
             foreach (var p in n.Props)
             {

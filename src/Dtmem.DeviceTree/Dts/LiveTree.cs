@@ -83,7 +83,7 @@ internal sealed class LData
 
     public Span<byte> Bytes => _bytes.AsSpan(0, Length);
 
-    public void AddMarker(LMarker m) => (Markers ??= []).Add(m);
+    public void AddMarker(LMarker m) => (Markers ??= new List<LMarker>(2)).Add(m);
 
     public Span<byte> Grow(int n)
     {
