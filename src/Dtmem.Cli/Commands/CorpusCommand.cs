@@ -73,16 +73,16 @@ internal static partial class Commands
         return cmd;
     }
 
-    private static Layout.Inputs.Fact<Version> TreeVersion(string root, string? option)
+    private static Fact<Version> TreeVersion(string root, string? option)
     {
-        if (option is not null) return Layout.Inputs.Fact<Version>.Known(KernelOptions.ParseVersion(option), "--kernel-version");
+        if (option is not null) return Fact<Version>.Known(KernelOptions.ParseVersion(option), "--kernel-version");
         var makefile = Path.Combine(root, "Makefile");
         int? Field(string name) => File.Exists(makefile)
             ? File.ReadLines(makefile).Take(10).Where(l => l.StartsWith(name + " =", StringComparison.Ordinal))
                 .Select(l => int.TryParse(l[(name.Length + 2)..].Trim(), out var n) ? n : (int?)null).FirstOrDefault()
             : null;
         if (Field("VERSION") is { } v && Field("PATCHLEVEL") is { } p)
-            return Layout.Inputs.Fact<Version>.Known(new Version(v, p, Field("SUBLEVEL") ?? 0), $"{makefile}");
+            return Fact<Version>.Known(new Version(v, p, Field("SUBLEVEL") ?? 0), $"{makefile}");
         throw new CliException($"{makefile}: no VERSION/PATCHLEVEL lines; pass --kernel-version");
     }
 
