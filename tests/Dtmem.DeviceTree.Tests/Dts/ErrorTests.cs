@@ -149,6 +149,10 @@ public class ErrorTests
         Fails(H + "\tbad#name { };\n};\n", 3, 2, "bad character '#' in node name 'bad#name'");
 
     [Fact]
+    public void BadPropertyNameCharacter() =>
+        Fails(H + "\tbad@prop = <1>;\n};\n", 3, 2, "bad character '@' in property name 'bad@prop'");
+
+    [Fact]
     public void TwoAtSignsInNodeName() =>
         Fails(H + "\tn@1@2 { };\n};\n", 3, 2, "multiple '@' characters in node name 'n@1@2'");
 
