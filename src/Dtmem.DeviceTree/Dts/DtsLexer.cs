@@ -327,7 +327,9 @@ internal sealed class DtsLexer
     [
         ("/dts-v1/", Tok.V1), ("/plugin/", Tok.Plugin), ("/memreserve/", Tok.MemReserve), ("/bits/", Tok.Bits),
         ("/delete-property/", Tok.DelProp), ("/delete-node/", Tok.DelNode), ("/omit-if-no-ref/", Tok.OmitNoRef),
-        ("/incbin/", Tok.Incbin), ("/include/", Tok.Eof),
+        ("/incbin/", Tok.Incbin),
+        // /include/ never reaches the parser: the lexer switches files (Eof stands for "no token").
+        ("/include/", Tok.Eof),
     ];
 
     private Token? LexKeyword(int s)
@@ -475,102 +477,5 @@ internal sealed class DtsLexer
         if (overflow) throw Error(s, $"integer literal '{tok.Text}' out of range (more than 64 bits)");
         _f.Pos = p;
         return tok;
-    }
-}
-
-/// <summary>Finds /include/ and /incbin/ files the way dtc's fopen_any_on_path does.</summary>
-internal static class IncludeResolver
-{
-    public static string? Find(string name, string? currentDir, IReadOnlyList<string> searchPaths)
-    {
-        if (Path.IsPathRooted(name)) return File.Exists(name) ? name : null;
-        var local = currentDir is null ? name : Path.Combine(currentDir, name);
-        if (File.Exists(local)) return local;
-        foreach (var dir in searchPaths)
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate)) return candidate;
-        }
-        return null;
-    }
-
-    public static string Describe(string? currentDir, IReadOnlyList<string> searchPaths)
-    {
-        var dirs = new List<string> { currentDir is null or "" ? "." : currentDir };
-        dirs.AddRange(searchPaths);
-        return string.Join(", ", dirs);
-    }
-}
-
-/// <summary>dtc's escape handling (util.c get_escape_char) for strings and character literals.</summary>
-internal static class Escapes
-{
-    /// <summary>Appends the bytes of <paramref name="s"/> (string body without quotes) with escapes decoded; no NUL.</summary>
-    public static void Decode(ReadOnlySpan<char> s, LData into)
-    {
-        var i = 0;
-        while (i < s.Length)
-        {
-            var c = s[i++];
-            if (c == '\\' && i < s.Length)
-            {
-                var e = s[i++];
-                switch (e)
-                {
-                    case 'a': into.AppendByte(7); break;
-                    case 'b': into.AppendByte(8); break;
-                    case 't': into.AppendByte(9); break;
-                    case 'n': into.AppendByte(10); break;
-                    case 'v': into.AppendByte(11); break;
-                    case 'f': into.AppendByte(12); break;
-                    case 'r': into.AppendByte(13); break;
-                    case >= '0' and <= '7':
-                    {
-                        var v = e - '0';
-                        for (var k = 0; k < 2 && i < s.Length && s[i] is >= '0' and <= '7'; k++) v = v * 8 + (s[i++] - '0');
-                        into.AppendByte((byte)v);
-                        break;
-                    }
-                    case 'x':
-                    {
-                        var v = 0;
-                        var n = 0;
-                        while (n < 2 && i < s.Length && char.IsAsciiHexDigit(s[i]))
-                        {
-                            v = v * 16 + (s[i] <= '9' ? s[i] - '0' : (s[i] | 0x20) - 'a' + 10);
-                            i++;
-                            n++;
-                        }
-                        if (n == 0) throw new FormatException("\\x used with no following hex digits");
-                        into.AppendByte((byte)v);
-                        break;
-                    }
-                    default:
-                        AppendChar(into, e, s, ref i);
-                        break;
-                }
-            }
-            else
-            {
-                AppendChar(into, c, s, ref i);
-            }
-        }
-    }
-
-    private static void AppendChar(LData into, char c, ReadOnlySpan<char> s, ref int i)
-    {
-        if (c < 0x80)
-        {
-            into.AppendByte((byte)c);
-            return;
-        }
-        // Non-ASCII text goes out as UTF-8, the encoding the source was read with.
-        Span<char> pair = stackalloc char[2];
-        pair[0] = c;
-        var n = 1;
-        if (char.IsHighSurrogate(c) && i < s.Length && char.IsLowSurrogate(s[i])) pair[n++] = s[i++];
-        Span<byte> buf = stackalloc byte[8];
-        var len = System.Text.Encoding.UTF8.GetBytes(pair[..n], buf);
-        into.Append(buf[..len]);
     }
 }

@@ -101,7 +101,7 @@ internal sealed partial class DtsParser
             bits = (int)size;
             Advance();
         }
-        ExpectChar('<', bits == 32 && start.Kind != Tok.Bits ? null : "after /bits/ N");
+        ExpectChar('<', start.Kind == Tok.Bits ? "after /bits/ N" : null);
         var kind = bits switch { 8 => LMarkerKind.TypeUint8, 16 => LMarkerKind.TypeUint16, 64 => LMarkerKind.TypeUint64, _ => LMarkerKind.TypeUint32 };
         d.AddMarker(Marker(kind, d.Length, null, start));
         while (true)

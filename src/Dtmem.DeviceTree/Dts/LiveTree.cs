@@ -140,8 +140,6 @@ internal sealed class LData
         }
     }
 
-    public byte[] ToArray() => Bytes.ToArray();
-
     public void Clear()
     {
         Length = 0;
