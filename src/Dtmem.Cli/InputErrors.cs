@@ -5,6 +5,7 @@ internal static class InputErrors
 {
     public static string? Describe(Exception e) => e switch
     {
+        Dtmem.Kernel.KernelInputException k => $"{k.Source}{(k.Location.Length > 0 ? ":" + k.Location : "")}: error: {k.Problem}. {k.Remedy}",
         FileNotFoundException f => $"{f.FileName}: error: no such file",
         DirectoryNotFoundException d => $"error: {d.Message}",
         UnauthorizedAccessException u => $"error: {u.Message}",

@@ -75,6 +75,30 @@ public class CheckCommandTests
     }
 
     [Fact]
+    public void ReadmeCommandPlacesTheKernelFromTheImageHeaderAndReportsAnError()
+    {
+        var r = DtmemProcess.Run("check", DtmemProcess.Example("board.dts"), "-I", DtmemProcess.ExampleInclude,
+            "--kernel-version", "5.4.74", "--image", DtmemProcess.Example("Image.hdr"), "--load-addr", "0x10000000");
+        Assert.Equal(1, r.ExitCode);
+        // booti: ALIGN_UP(0x10000000 - 0x80000, 2 MiB) + 0x80000 = 0x10080000; image_size 24 MiB ends at 0x11880000.
+        var error = Assert.Single(r.Stdout.Split('\n'), l => l.Contains(": error: ", StringComparison.Ordinal));
+        Assert.Contains("overlaps kernel image [0x0000000010080000-0x000000001187ffff]", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GuessedTextOffsetMakesTheOverlapAWarningThatNamesTheGuess()
+    {
+        var r = DtmemProcess.Run("check", DtmemProcess.Example("board.dts"), "-I", DtmemProcess.ExampleInclude,
+            "--kernel-version", "5.4.74", "--load-addr", "0x10000000", "--kernel-size", "24M");
+        Assert.Equal(0, r.ExitCode);
+        var warning = Assert.Single(r.Stdout.Split('\n'), l => l.Contains(": warning: ", StringComparison.Ordinal));
+        Assert.Contains("[DTM003 cma-overlaps-kernel]", warning, StringComparison.Ordinal);
+        Assert.Contains("TEXT_OFFSET 0x80000 before 5.8", warning, StringComparison.Ordinal);
+        Assert.Equal(1, DtmemProcess.Run("check", DtmemProcess.Example("board.dts"), "-I", DtmemProcess.ExampleInclude,
+            "--kernel-version", "5.4.74", "--load-addr", "0x10000000", "--kernel-size", "24M", "--fail-on", "warning").ExitCode);
+    }
+
+    [Fact]
     public void FailOnNeverExitsZeroEvenWithErrors() => Assert.Equal(0, Check("board.dts", "--fail-on", "never").ExitCode);
 
     [Fact]
@@ -90,11 +114,15 @@ public class CheckCommandTests
     [InlineData("--kernel-at", "0x10zz")]
     [InlineData("--severity", "DTM999=off")]
     [InlineData("--memory", "0x40000000")]
+    [InlineData("--image", "/etc/hostname")]
+    [InlineData("--config", "/etc/hostname")]
     public void BadOptionValuesExitTwoWithoutAStackTrace(string option, string value)
     {
         var r = DtmemProcess.Run("check", DtmemProcess.Example("board.dts"), "-I", DtmemProcess.ExampleInclude, option, value);
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains(option, r.Stderr, StringComparison.Ordinal);
+        // The message names the option, or the file it read.
+        Assert.Matches($"({System.Text.RegularExpressions.Regex.Escape(option)}|{System.Text.RegularExpressions.Regex.Escape(value)})", r.Stderr);
+        Assert.Contains("error", r.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", r.Stderr, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,10 @@
 using System.CommandLine;
+using Dtmem.Kernel.Config;
+using Dtmem.Kernel.Elf;
+using Dtmem.Kernel.Image;
+using Dtmem.Kernel.Placement;
+using Dtmem.Kernel.Symbols;
+using Dtmem.Kernel.Versions;
 using Dtmem.Layout.Inputs;
 using Dtmem.Layout.Ranges;
 
@@ -6,39 +12,71 @@ namespace Dtmem.Cli;
 
 /// <summary>
 /// The kernel and board facts that the tree does not give: the kernel's version, size and placement, its config and
-/// command line, and the RAM, initrd and DTB placement when the bootloader decides them. Each becomes a Fact naming
-/// the option it came from.
+/// command line, and the RAM, initrd and DTB placement when the bootloader decides them. The Kernel layer reads the
+/// files and applies the placement rules; every number keeps the option or file it came from.
 /// </summary>
 internal sealed class KernelOptions
 {
-    public Option<string?> Version { get; } = new("--kernel-version") { Description = "Kernel version, e.g. 5.4.74 or 6.1.0-50-arm64: selects the behaviour family", HelpName = "VER" };
+    public Option<string?> Version { get; } = new("--kernel-version") { Description = "Kernel version, e.g. 5.4.74 or 6.1.0-50-arm64: selects the behaviour family (default: the Image or vmlinux banner)", HelpName = "VER" };
+    public Option<string?> Image { get; } = new("--image") { Description = "The arm64 Image (or Image.gz / Debian vmlinuz) that boots: text_offset, image_size, flags and the version banner", HelpName = "FILE" };
+    public Option<string?> Vmlinux { get; } = new("--vmlinux") { Description = "The vmlinux ELF: section symbols and the version banner", HelpName = "FILE" };
+    public Option<string?> SystemMap { get; } = new("--system-map") { Description = "System.map: _text/_end and the section symbols", HelpName = "FILE" };
+    public Option<string?> LoadAddr { get; } = new("--load-addr") { Description = "The bootloader's load address (U-Boot ${kernel_addr_r}); booti's 2 MiB/text_offset rule gives _text", HelpName = "ADDR" };
     public Option<string?> KernelAt { get; } = new("--kernel-at") { Description = "Physical address of _text, as booted (e.g. from 'Kernel code' in /proc/iomem)", HelpName = "ADDR" };
-    public Option<string?> KernelSize { get; } = new("--kernel-size") { Description = "Kernel image size, _end - _text (the Image header's image_size)", HelpName = "SIZE" };
+    public Option<string?> KernelSize { get; } = new("--kernel-size") { Description = "Kernel image size, _end - _text (default: the Image header, vmlinux or System.map)", HelpName = "SIZE" };
     public Option<string?> Cmdline { get; } = new("--cmdline") { Description = "Kernel command line (default: /chosen/bootargs)", HelpName = "TEXT" };
     public Option<string[]> Memory { get; } = new("--memory") { Description = "A RAM bank the bootloader passes (replaces the DT /memory nodes); repeatable", HelpName = "BASE,SIZE" };
     public Option<string?> Initrd { get; } = new("--initrd") { Description = "Initrd placement (default: /chosen linux,initrd-start/end)", HelpName = "ADDR,SIZE" };
     public Option<string?> DtbAddr { get; } = new("--dtb-addr") { Description = "Where the bootloader placed the DTB (its size is the blob's totalsize)", HelpName = "ADDR" };
-    public Option<string?> Config { get; } = new("--config") { Description = "The kernel .config (page size, CMA size and areas, zones)", HelpName = "FILE" };
+    public Option<string?> Config { get; } = new("--config") { Description = "The kernel .config or /proc/config.gz (page size, CMA size and areas, zones)", HelpName = "FILE" };
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Version, KernelAt, KernelSize, Cmdline, Memory, Initrd, DtbAddr, Config })
+        foreach (var o in new Option[] { Version, Image, Vmlinux, SystemMap, LoadAddr, KernelAt, KernelSize, Cmdline, Memory, Initrd, DtbAddr, Config })
             c.Options.Add(o);
     }
 
-    public KernelFacts Facts(ParseResult r)
+    /// <summary>The kernel facts; <paramref name="dramStart"/> is the first RAM bank, for Images that must sit near it.</summary>
+    public KernelFacts Facts(ParseResult r, ulong? dramStart = null)
     {
-        var versionText = r.GetValue(Version);
-        var version = versionText is null
-            ? Fact<Version>.Assumed(new Version(6, 12, 13), "no --kernel-version given; the newest modelled kernel is assumed")
-            : Fact<Version>.Known(ParseVersion(versionText), "--kernel-version");
+        var image = r.GetValue(Image) is { } ip ? KernelImageFile.Read(ip) : null;
+        var vmlinux = r.GetValue(Vmlinux) is { } vp ? VmlinuxFile.Read(vp) : null;
+        var symbols = r.GetValue(SystemMap) is { } sp ? Dtmem.Kernel.Symbols.SystemMap.Read(sp).Symbols() : vmlinux?.Symbols;
+
+        var version = r.GetValue(Version) is { } vt ? Fact<KernelVersion>.Known(KernelVersion.Parse(vt, "--kernel-version"), "--kernel-version")
+            : image?.Banner is { } ib ? KernelVersion.FromBanner(ib)
+            : vmlinux?.Banner is { } vb ? KernelVersion.FromBanner(vb)
+            : null;
+        var modelVersion = version is null
+            ? Fact<Version>.Assumed(new Version(6, 12), "no --kernel-version, Image or vmlinux banner; the newest modelled kernel is assumed")
+            : version.Map(ToSystemVersion);
+
+        var sizeOption = r.GetValue(KernelSize) is { } s ? Fact<ulong>.Known(NumberArg.Parse("--kernel-size", s), "--kernel-size") : null;
+        var size = KernelPlacement.ImageSize(image?.Header, symbols, sizeOption);
+        var load = r.GetValue(LoadAddr);
+        var at = r.GetValue(KernelAt);
+        if (load is not null && at is not null)
+            throw new CliException("--load-addr and --kernel-at both give the kernel's place; pass one (--kernel-at wins in a boot log, --load-addr before boot)");
+        KernelImage? placed = null;
+        if (load is not null || at is not null)
+        {
+            if (size is null)
+                throw new CliException($"{(load is not null ? "--load-addr" : "--kernel-at")} needs the image size: pass --image, --vmlinux, --system-map or --kernel-size");
+            placed = load is not null
+                ? KernelPlacement.FromLoadAddress(Fact<ulong>.Known(NumberArg.Parse("--load-addr", load), "--load-addr"), image?.Header, size, version, dramStart)
+                : KernelPlacement.FromText(Fact<ulong>.Known(NumberArg.Parse("--kernel-at", at!), "--kernel-at"), size, version);
+        }
+
         return new KernelFacts
         {
-            Version = version,
-            TextAddress = r.GetValue(KernelAt) is { } at ? Fact<ulong>.Known(NumberArg.Parse("--kernel-at", at), "--kernel-at") : null,
-            ImageSize = r.GetValue(KernelSize) is { } size ? Fact<ulong>.Known(NumberArg.Parse("--kernel-size", size), "--kernel-size") : null,
+            Version = modelVersion,
+            TextAddress = placed?.Start,
+            ImageSize = size,
+            TextOffset = placed?.TextOffset ?? image?.Header.TextOffset,
             Cmdline = r.GetValue(Cmdline) is { } cmd ? Fact<string>.Known(cmd, "--cmdline") : null,
-            Config = r.GetValue(Config) is { } cfg ? KernelConfig.FromValues(ReadConfig(cfg), cfg, version.Value) : null,
+            Config = r.GetValue(Config) is { } cfg
+                ? KernelConfig.FromValues(KconfigFile.Read(cfg).Entries.ToDictionary(e => e.Name, e => e.Value), cfg, modelVersion.Value)
+                : null,
         };
     }
 
@@ -61,37 +99,13 @@ internal sealed class KernelOptions
         };
     }
 
-    /// <summary>"5.4.74", "6.1.0-50-arm64", "v6.12": the numeric head decides.</summary>
-    public static Version ParseVersion(string text)
-    {
-        var t = text.TrimStart('v', 'V');
-        var head = new string([.. t.TakeWhile(c => char.IsAsciiDigit(c) || c == '.')]).TrimEnd('.');
-        var parts = head.Split('.');
-        if (parts.Length < 2 || parts.Any(p => p.Length == 0 || p.Length > 6))
-            throw new CliException($"--kernel-version {text}: not a kernel version; write it as 5.4.74 or 6.1.0-50-arm64");
-        var nums = parts.Take(3).Select(int.Parse).ToArray();
-        if (nums[0] < 4 || nums[0] > 7)
-            throw new CliException($"--kernel-version {text}: dtmem models arm64 Linux 4.x to 6.x");
-        // Without a sub-level the model picks the family itself and says what it assumed.
-        return nums.Length == 2 ? new Version(nums[0], nums[1]) : new Version(nums[0], nums[1], nums[2]);
-    }
+    /// <summary>The first bank from --memory, for Images whose header asks to sit near DRAM start.</summary>
+    public ulong? FirstBank(ParseResult r) =>
+        (r.GetValue(Memory) ?? []).Select(m => NumberArg.ParsePair("--memory", m).Base).Order().Cast<ulong?>().FirstOrDefault();
 
-    private static Dictionary<string, string> ReadConfig(string path)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var n = 0;
-        foreach (var raw in File.ReadLines(path))
-        {
-            n++;
-            var line = raw.Trim();
-            if (line.Length == 0 || line.StartsWith('#')) continue;
-            var eq = line.IndexOf('=');
-            if (eq <= 0 || !line.StartsWith("CONFIG_", StringComparison.Ordinal))
-                throw new CliException($"{path}:{n}:1: error: not a .config line (expected CONFIG_NAME=value): {Trunc(line)}");
-            values[line[..eq]] = line[(eq + 1)..].Trim('"');
-        }
-        return values;
-    }
+    /// <summary>"5.4.74", "6.1.0-50-arm64", "v6.12": the numeric head decides; without a sub-level the model assumes one.</summary>
+    public static Version ParseVersion(string text) => ToSystemVersion(KernelVersion.Parse(text, "--kernel-version"));
 
-    private static string Trunc(string s) => s.Length > 60 ? s[..60] + "..." : s;
+    private static Version ToSystemVersion(KernelVersion v) =>
+        v.Sublevel is { } sub ? new Version(v.Major, v.Minor, sub) : new Version(v.Major, v.Minor);
 }

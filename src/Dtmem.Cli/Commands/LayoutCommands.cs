@@ -28,7 +28,7 @@ internal static partial class Commands
             var input = r.GetValue(Tree.Input)!;
             var data = ReadInput(input);
             ulong? dtbSize = DeviceTree.TreeLoader.IsDtb(data) ? (ulong)data.Length : null;
-            var layout = LayoutInputReader.FromTree(tree, Kernel.Facts(r), Kernel.Overrides(r, dtbSize));
+            var layout = LayoutInputReader.FromTree(tree, Kernel.Facts(r, Kernel.FirstBank(r)), Kernel.Overrides(r, dtbSize));
             return (tree, BootSimulator.Run(layout));
         }
     }

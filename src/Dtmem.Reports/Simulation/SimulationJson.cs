@@ -25,6 +25,9 @@ public static class SimulationJson
         w.WriteStartArray("assumptions");
         foreach (var a in boot.Assumptions) w.WriteStringValue(a);
         w.WriteEndArray();
+        // Whether the boot is predicted to reach user space; the reason when it is not.
+        w.WriteBoolean("survives", boot.PredictedCrash is null);
+        if (boot.PredictedCrash is { } crash) w.WriteString("predictedCrash", crash);
 
         w.WriteStartArray("events");
         foreach (var e in boot.Events)

@@ -29,6 +29,7 @@ public static class SimulationText
                 w.WriteLine($"               # {e.Function}: {silent}{(e.Range is { } rg ? " " + rg.ToKernelString() : "")} (silent)");
             }
         }
+        if (boot.PredictedCrash is { } crash) w.WriteLine($"# predicted crash: {crash}");
         w.WriteLine();
         w.WriteLine("# Final owner of every physical range after boot:");
         w.WriteLine($"# {"range",-39} {"size",10}  {"state",-12} owners");
