@@ -298,7 +298,8 @@ internal sealed partial class DtsParser
                     {
                         throw Unexpected($"'=', ';' or '{{' after '{name}'");
                     }
-                    ExpectChar(';', $"to end property '{name}'");
+                    if (!_tok.IsChar(';')) throw Unexpected($"';' to end property '{name}'");
+                    Advance();
                     if (sawSubnode) throw PropertyAfterSubnode(t);
                     if (value.Length > _options.MaxPropertySize)
                         throw new DtException(t.Span, $"property '{name}' is {value.Length} bytes, more than the {_options.MaxPropertySize}-byte limit (MaxPropertySize)");

@@ -60,7 +60,7 @@ internal sealed class DtsSemantics
 
     private static SourceSpan? Where(LNode n) => n.Spans.Count > 0 ? n.Spans[^1] : null;
 
-    private static SourceSpan? Where(LProp p, LNode n) => p.Spans.Count > 0 ? p.Spans[^1] : Where(n);
+    private static SourceSpan? Where(LProp p, LNode n) => p.LastSpan ?? Where(n);
 
     // duplicate_node_names, duplicate_property_names, node_name_format, property_name_chars, name_properties.
     private static void CheckNames(List<LNode> nodes)

@@ -176,7 +176,18 @@ internal sealed class LProp(string name, LData value, SourceSpan? span)
     /// <summary>The labels for reading, without creating the list.</summary>
     public ReadOnlySpan<LLabel> LabelSpan => CollectionsMarshal.AsSpan(_labels);
 
-    public List<SourceSpan> Spans { get; } = span is null ? [] : new List<SourceSpan>(1) { span };
+    private List<SourceSpan>? _more;
+
+    /// <summary>The first definition site (most properties are never overridden, so no list is kept for them).</summary>
+    public SourceSpan? FirstSpan { get; } = span;
+
+    /// <summary>Later definition sites (overrides), created on first override.</summary>
+    public List<SourceSpan> MoreSpans => _more ??= [];
+
+    public ReadOnlySpan<SourceSpan> MoreSpanSpan => CollectionsMarshal.AsSpan(_more);
+
+    /// <summary>The most recent definition site.</summary>
+    public SourceSpan? LastSpan => _more is { Count: > 0 } ? _more[^1] : FirstSpan;
 }
 
 internal sealed class LNode(SourceSpan? span)
@@ -287,7 +298,8 @@ internal sealed class LNode(SourceSpan? span)
             foreach (var l in np.LabelSpan) LabelList.Add(old.Labels, l.Name);
             old.Value = np.Value;
             old.Deleted = false;
-            old.Spans.AddRange(np.Spans);
+            if (np.FirstSpan is not null) old.MoreSpans.Add(np.FirstSpan);
+            old.MoreSpans.AddRange(np.MoreSpanSpan);
         }
 
         foreach (var nc in newer.Children)

@@ -24,7 +24,8 @@ internal static class ModelBuilder
         {
             if (p.Deleted) continue;
             var prop = new DtProperty(p.Name, p.Value.Detach());
-            prop.Spans.AddRange(p.Spans);
+            if (p.FirstSpan is not null) prop.Spans.Add(p.FirstSpan);
+            prop.Spans.AddRange(p.MoreSpanSpan);
             foreach (var l in p.LabelSpan)
                 if (!l.Deleted) prop.Labels.Add(l.Name);
             if (p.Value.Markers is not null)
