@@ -52,7 +52,8 @@ public static class DtsCompiler
 
     private static Preprocessor CreatePreprocessor(DtsCompileOptions options)
     {
-        var defines = new Dictionary<string, string?>(StringComparer.Ordinal);
+        // The kernel always preprocesses DTS with -D__DTS__ (dt-bindings headers test it); callers may redefine it.
+        var defines = new Dictionary<string, string?>(StringComparer.Ordinal) { ["__DTS__"] = null };
         foreach (var d in options.Defines)
         {
             var eq = d.IndexOf('=');

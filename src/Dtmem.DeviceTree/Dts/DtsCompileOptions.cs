@@ -9,7 +9,7 @@ public sealed class DtsCompileOptions
     /// <summary>Search directories for <c>#include</c>, <c>/include/</c> and <c>/incbin/</c> (cpp <c>-I</c>, dtc <c>-i</c>).</summary>
     public List<string> IncludePaths { get; } = [];
 
-    /// <summary>Preprocessor macro definitions (<c>-D NAME</c> or <c>-D NAME=VALUE</c>).</summary>
+    /// <summary>Preprocessor macro definitions (<c>-D NAME</c> or <c>-D NAME=VALUE</c>); <c>__DTS__</c> is always defined, as the kernel does.</summary>
     public List<string> Defines { get; } = [];
 
     /// <summary>Lexed headers shared between compilations (a batch of boards includes the same files); null: one per call.</summary>

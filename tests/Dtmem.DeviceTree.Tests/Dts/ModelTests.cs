@@ -81,6 +81,16 @@ public class ModelTests
     }
 
     [Fact]
+    public void PreprocessingDefinesDtsLikeTheKernelAndMapsLinesBack()
+    {
+        const string src = "/dts-v1/;\n#ifdef __DTS__\n#define V 7\n#endif\n/ {\n\tp = <V>;\n};\n";
+        var tree = DtsTestSupport.Compile(src, new DtsCompileOptions { Preprocess = true }, "pp.dts");
+        var p = tree.Root.Property("p")!;
+        Assert.Equal(new byte[] { 0, 0, 0, 7 }, p.Value);
+        Assert.Equal((Path.Combine(DataDir, "pp.dts"), 6), (p.Span!.File, p.Span.Line));
+    }
+
+    [Fact]
     public void LegacyPhandleFormatEmitsLinuxPhandle()
     {
         var tree = Compile("/dts-v1/;\n/ { a: a { }; u { x = <&a>; }; };\n", new DtsCompileOptions { PhandleFormat = PhandleFormat.Both });
