@@ -91,6 +91,28 @@ public class ModelTests
     }
 
     [Fact]
+    public void SpansThroughIncludesOfTheBuiltInPreprocessorCarryTheIncludeChain()
+    {
+        var dir = Directory.CreateTempSubdirectory("dtmem-dts-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "part.dtsi"), "/ {\n\tpart: part { };\n};\n");
+            var main = Path.Combine(dir.FullName, "main.dts");
+            File.WriteAllText(main, "/dts-v1/;\n\n#include \"part.dtsi\"\n&part { x; };\n");
+            var tree = DtsCompiler.Compile(main, new DtsCompileOptions { Preprocess = true });
+            var part = tree.Find("/part")!;
+            Assert.Equal((Path.Combine(dir.FullName, "part.dtsi"), 2), (part.Spans[0].File, part.Spans[0].Line));
+            var from = Assert.Single(part.Spans[0].IncludeChain());
+            Assert.Equal((main, 3), (from.File, from.Line));
+            Assert.Equal((main, 4, 1), (part.Spans[1].File, part.Spans[1].Line, part.Spans[1].Column));
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
     public void LegacyPhandleFormatEmitsLinuxPhandle()
     {
         var tree = Compile("/dts-v1/;\n/ { a: a { }; u { x = <&a>; }; };\n", new DtsCompileOptions { PhandleFormat = PhandleFormat.Both });
