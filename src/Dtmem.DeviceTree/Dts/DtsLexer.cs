@@ -54,7 +54,17 @@ internal sealed class DtsLexer
     private Token Make(Tok kind, int start, int length, ulong value = 0, int at = -1) =>
         new(kind, _f.Text, start, length, _f.File, _f.Line, (at < 0 ? start : at) - _f.LineStart + 1, value);
 
-    private DtException Error(int at, string message) => new(_f.File.At(_f.Line, at - _f.LineStart + 1), message);
+    private DtException Error(int at, string message) =>
+        new(_f.File.At(_f.Line, at - _f.LineStart + 1), message) { SourceLine = LineAt(_f.Text, at) };
+
+    /// <summary>The text of the line holding <paramref name="at"/> (for the caret display under an error).</summary>
+    internal static string LineAt(string text, int at)
+    {
+        at = Math.Clamp(at, 0, text.Length);
+        var start = at == 0 ? 0 : text.LastIndexOf('\n', at - 1) + 1;
+        var end = text.IndexOf('\n', at);
+        return text[start..(end < 0 ? text.Length : end)].TrimEnd('\r');
+    }
 
     private void SkipBlanks()
     {

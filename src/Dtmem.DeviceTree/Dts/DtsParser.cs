@@ -37,7 +37,7 @@ internal sealed partial class DtsParser
     private void Advance() => _tok = _lex.Next();
 
     private DtException Unexpected(string expected) =>
-        new(_tok.Span, $"syntax error: expected {expected}, found {_tok.Describe()}");
+        new(_tok.Span, $"syntax error: expected {expected}, found {_tok.Describe()}") { SourceLine = DtsLexer.LineAt(_tok.Src, _tok.Start) };
 
     private void ExpectChar(char c, string? context = null)
     {

@@ -14,6 +14,14 @@ public class ErrorTests
         Fails(H + "\tfoo = <1>\n};\n", 4, 1, "syntax error: expected ';' to end property 'foo', found '}'");
 
     [Fact]
+    public void SyntaxErrorsCarryTheSourceLineForACaret()
+    {
+        var e = Fails(H + "\tfoo = <1>\n};\n", 4, 1, "expected ';'");
+        Assert.Equal("};", e.SourceLine);
+        Assert.Equal("\tp = <0x10000000000000000>;", Fails(H + "\tp = <0x10000000000000000>;\n};\n", 3, 7, "out of range").SourceLine);
+    }
+
+    [Fact]
     public void BadCellTokenNamesTheCellList() =>
         Fails(H + "\tp = <1 2;\n};\n", 3, 10, "expected a number, '(' expression ')', a &reference or '>' in the cell list, found ';'");
 
