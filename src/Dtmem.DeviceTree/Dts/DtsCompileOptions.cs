@@ -18,6 +18,9 @@ public sealed class DtsCompileOptions
     /// <summary>dtc <c>-@</c>: emit <c>/__symbols__</c> (and give every labelled node a phandle).</summary>
     public bool Symbols { get; set; }
 
+    /// <summary>dtc <c>-A</c>: add an <c>/aliases</c> entry for every label.</summary>
+    public bool AutoAliases { get; set; }
+
     /// <summary>dtc <c>-b</c>: physical id of the boot CPU for the header; null lets dtc's guess stand (first /cpus child's reg).</summary>
     public uint? BootCpu { get; set; }
 

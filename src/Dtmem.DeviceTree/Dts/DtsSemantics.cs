@@ -37,7 +37,8 @@ internal sealed class DtsSemantics
         FixPhandleReferences(nodes);
         FixPathReferences(nodes);
         OmitUnused(_root);
-        if (_options.Symbols) GenerateSymbols();
+        if (_options.AutoAliases) GenerateLabelTree("aliases", allocatePhandles: false);
+        if (_options.Symbols) GenerateLabelTree("__symbols__", allocatePhandles: true);
         if (_plugin)
         {
             GenerateFixups();
@@ -334,10 +335,12 @@ internal sealed class DtsSemantics
         return n;
     }
 
-    private void GenerateSymbols()
+    // dtc's generate_label_tree: one property per live label holding the node's path (-@ into /__symbols__,
+    // -A into /aliases).
+    private void GenerateLabelTree(string name, bool allocatePhandles)
     {
         if (!AnyLabel(_root)) return;
-        var symbols = Subnode(_root, "__symbols__");
+        var symbols = Subnode(_root, name);
         var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in symbols.Props)
             if (!p.Deleted) present.Add(p.Name);
@@ -349,7 +352,7 @@ internal sealed class DtsSemantics
                 if (l.Deleted) continue;
                 if (!present.Add(l.Name))
                 {
-                    _warn?.Invoke(Where(n) ?? new SourceSpan("<dts>", 0, 0), $"label {l.Name} already exists in /__symbols__");
+                    _warn?.Invoke(Where(n) ?? new SourceSpan("<dts>", 0, 0), $"label {l.Name} already exists in /{name}");
                     continue;
                 }
                 var d = new LData(n.FullPath.Length + 1);
@@ -357,7 +360,7 @@ internal sealed class DtsSemantics
                 AppendString(d, n.FullPath);
                 symbols.Props.Add(new LProp(l.Name, d, null));
             }
-            GetPhandle(n);
+            if (allocatePhandles) GetPhandle(n);
         }
     }
 

@@ -38,6 +38,7 @@ public class GoldenTests
                         options.IncludePaths.Add(DtsTestSupport.DataDir);
                         break;
                     case "-@": options.Symbols = true; break;
+                    case "-A": options.AutoAliases = true; break;
                     case "-b": options.BootCpu = uint.Parse(flags[++i]); break;
                     case "-R": writer.ExtraReserveSlots = int.Parse(flags[++i]); break;
                     case "-p": writer.Padding = int.Parse(flags[++i]); break;
