@@ -52,7 +52,6 @@ internal static partial class Commands
                 var pp = PreprocessorOptions.KernelDefaults(b.Path, root, b.Arch);
                 var options = new DtsCompileOptions { Preprocess = true, PreprocessorCache = cache };
                 options.IncludePaths.AddRange(pp.IncludePaths);
-                options.Defines.Add("__DTS__");
                 try
                 {
                     var t = TreeLoader.Load(b.Path, options);

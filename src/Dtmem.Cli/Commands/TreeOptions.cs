@@ -47,8 +47,6 @@ internal sealed class TreeOptions
     {
         var o = new DtsCompileOptions { Preprocess = true, Symbols = symbols, BootCpu = bootCpu };
         o.IncludePaths.AddRange(r.GetValue(Include) ?? []);
-        // The kernel's DTS rule always passes -D__DTS__; some dt-bindings headers depend on it.
-        o.Defines.Add("__DTS__");
         o.Defines.AddRange(r.GetValue(Define) ?? []);
         return o;
     }
