@@ -223,7 +223,8 @@ internal static class CppLexer
                 cur.Advance(start);
                 if (startLine < 0)
                     startLine = cur.Line;
-                var flags = TokFlags.Source | (white ? TokFlags.PrevWhite : TokFlags.None);
+                var flags = TokFlags.Source | (white ? TokFlags.PrevWhite : TokFlags.None)
+                    | (tokens.Count == first ? TokFlags.LineStart : TokFlags.None);
                 tokens.Add(new CToken(start, pos - start, cur.Line, start - cur.LineStart + 1, nameId, kind, flags));
                 white = false;
             }

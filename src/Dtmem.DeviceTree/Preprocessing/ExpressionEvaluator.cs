@@ -60,7 +60,26 @@ internal sealed class ExpressionEvaluator
         return v;
     }
 
+    // Parentheses, unary operators and ?: chains recurse; hostile nesting must end in a located error, not a
+    // stack overflow that kills the process. Each parenthesis level costs two (Cond and Unary).
+    private const int MaxNesting = 512;
+    private int _depth;
+
+    private void Enter()
+    {
+        if (++_depth > MaxNesting)
+            throw Fail($"#if expression nested too deeply (more than {MaxNesting} levels of parentheses, unary operators and ?:; each parenthesis counts two)");
+    }
+
     private Val Cond(bool eval)
+    {
+        Enter();
+        var v = CondCore(eval);
+        _depth--;
+        return v;
+    }
+
+    private Val CondCore(bool eval)
     {
         var c = Binary(0, eval);
         if (!Accept("?"))
@@ -171,6 +190,14 @@ internal sealed class ExpressionEvaluator
     }
 
     private Val Unary(bool eval)
+    {
+        Enter();
+        var v = UnaryCore(eval);
+        _depth--;
+        return v;
+    }
+
+    private Val UnaryCore(bool eval)
     {
         if (_i >= _t.Count)
             throw Fail("#if expression ends where an operand was expected");

@@ -136,7 +136,7 @@ internal sealed class Macro
         for (var k = 0; k < body.Length; k++)
         {
             var t = toks[i + k];
-            var flags = t.Flags & ~TokFlags.Source;
+            var flags = t.Flags & ~(TokFlags.Source | TokFlags.LineStart);
             if (k == 0)
                 flags &= ~TokFlags.PrevWhite;
             body[k] = t.WithFlags(flags);

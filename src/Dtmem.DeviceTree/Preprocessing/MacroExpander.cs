@@ -76,7 +76,12 @@ internal sealed class MacroExpander(PreprocessRun run)
                             continue;
                         }
                         if (Enter(m, t))
+                        {
+                            // The line still starts here for the writer (cpp's line change precedes expansion).
+                            if ((t.Flags & (TokFlags.Source | TokFlags.LineStart)) == (TokFlags.Source | TokFlags.LineStart))
+                                output.Add(new Token(t.Src, t.Start, 0, TokKind.Placemarker, TokFlags.Source | TokFlags.LineStart, t.Line, t.Col, null));
                             continue;
+                        }
                     }
                 }
                 output.Add(t);
@@ -208,7 +213,7 @@ internal sealed class MacroExpander(PreprocessRun run)
         while (true)
         {
             if (!Next(out var t, _extendable))
-                throw run.Error(name, $"unterminated argument list invoking macro \"{m.Name}\": add the closing ')'");
+                throw run.Error(default, $"unterminated argument list invoking macro \"{m.Name}\": add the closing ')'");
             if (t.IsPunct('('))
                 depth++;
             else if (t.IsPunct(')'))
@@ -298,7 +303,7 @@ internal sealed class MacroExpander(PreprocessRun run)
                     {
                         for (var k = 0; k < arg.Count; k++)
                         {
-                            var f = arg[k].Flags & ~TokFlags.Source;
+                            var f = arg[k].Flags & ~(TokFlags.Source | TokFlags.LineStart);
                             if (k == 0)
                                 f = (f & ~TokFlags.PrevWhite) | (b.Flags & TokFlags.PrevWhite);
                             raw.Add(arg[k].WithFlags(f));
@@ -312,7 +317,7 @@ internal sealed class MacroExpander(PreprocessRun run)
                     var exp = expanded[role] ??= ExpandArg(arg);
                     for (var k = 0; k < exp.Count; k++)
                     {
-                        var f = exp[k].Flags & ~TokFlags.Source;
+                        var f = exp[k].Flags & ~(TokFlags.Source | TokFlags.LineStart);
                         if (k == 0)
                             f = (f & ~TokFlags.PrevWhite) | (b.Flags & TokFlags.PrevWhite) | TokFlags.Boundary;
                         res.Add(exp[k].WithFlags(f));

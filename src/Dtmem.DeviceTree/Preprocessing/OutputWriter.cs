@@ -58,13 +58,19 @@ internal sealed class OutputWriter(int capacity)
 
     public void Write(List<Token> tokens, string name, int lineDelta)
     {
-        foreach (var t in tokens)
+        for (var i = 0; i < tokens.Count; i++)
         {
-            if ((t.Flags & TokFlags.Source) != 0 && (!_printed || t.Line + lineDelta != _outLine))
+            var t = tokens[i];
+            if ((t.Flags & (TokFlags.Source | TokFlags.LineStart)) == (TokFlags.Source | TokFlags.LineStart))
             {
                 SyncTo(t.Line + lineDelta, name);
                 var spaces = Math.Max(t.Col - 2, 0) + (t.PrevWhite ? 1 : 0);
+                // A text line "# 12 ..." or "#!..." must not read as a linemarker or directive: cpp indents it.
+                if (spaces == 0 && t.IsPunct('#') && (i + 1 == tokens.Count || tokens[i + 1].Kind != TokKind.Ident))
+                    spaces = 1;
                 _sb.Append(' ', spaces);
+                if (t.Kind == TokKind.Placemarker)
+                    continue;
             }
             else if (_hasPrev)
             {

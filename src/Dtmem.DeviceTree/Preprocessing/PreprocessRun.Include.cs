@@ -19,13 +19,14 @@ internal sealed partial class PreprocessRun
             return;
 
         var from = Span(hash);
-        if (fs.Depth + 1 > _options.MaxIncludeDepth)
+        // gcc counts the main file as depth 1 and refuses to open depth MaxIncludeDepth + 1.
+        if (fs.Depth + 1 >= _options.MaxIncludeDepth)
         {
             var cycle = false;
             for (var f = fs; f is not null; f = f.Parent)
                 cycle |= f.File.Path == file.Path;
             throw new DtException(from,
-                $"#include nested depth {fs.Depth + 1} exceeds maximum of {_options.MaxIncludeDepth}"
+                $"#include nested depth {fs.Depth + 1} exceeds maximum of {_options.MaxIncludeDepth}; raise PreprocessorOptions.MaxIncludeDepth if the nesting is intended"
                 + (cycle ? $": \"{path}\" includes itself (directly or through other files); add an include guard" : ""));
         }
 

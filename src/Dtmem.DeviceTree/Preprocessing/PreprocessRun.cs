@@ -160,23 +160,23 @@ internal sealed partial class PreprocessRun
         switch (nameTok.Kind == TokKind.Ident ? nameTok.Name : null)
         {
             case "if":
-                PushCond(fs, hash, "if", skipping || !Condition(toks, nameTok, "if"), skipping);
+                PushCond(fs, nameTok, "if", skipping || !Condition(toks, nameTok, "if"), skipping);
                 return true;
             case "ifdef":
             case "ifndef":
-                PushCond(fs, hash, nameTok.Name!, skipping || IfDef(args, nameTok) != (nameTok.Name == "ifdef"), skipping);
+                PushCond(fs, nameTok, nameTok.Name!, skipping || IfDef(args, nameTok) != (nameTok.Name == "ifdef"), skipping);
                 return true;
             case "elif":
             case "elifdef":
             case "elifndef":
-                Elif(fs, toks, hash, nameTok);
+                Elif(fs, toks, nameTok);
                 return true;
             case "else":
-                Else(fs, hash);
+                Else(fs, nameTok);
                 return true;
             case "endif":
                 if (fs.Conds.Count == 0)
-                    throw Error(hash, "#endif without #if: remove it or add the matching #if");
+                    throw Error(nameTok, "#endif without #if: remove it or add the matching #if");
                 fs.Conds.RemoveAt(fs.Conds.Count - 1);
                 return true;
         }
@@ -200,9 +200,9 @@ internal sealed partial class PreprocessRun
                 Include(fs, toks, li, hash, next: nameTok.Name == "include_next" && fs.FoundIn >= 0);
                 return true;
             case "error":
-                throw new DtException(Span(hash), "#error " + RestOfLine(fs.File, args)) { SourceLine = SourceLineOf(fs.File, hash.Line) };
+                throw new DtException(Span(nameTok), "#error " + RestOfLine(args)) { SourceLine = SourceLineOf(fs.File, hash.Line) };
             case "warning":
-                _warnings.Add(new DtException(Span(hash), "#warning " + RestOfLine(fs.File, args)) { SourceLine = SourceLineOf(fs.File, hash.Line) });
+                _warnings.Add(new DtException(Span(nameTok), "#warning " + RestOfLine(args)) { SourceLine = SourceLineOf(fs.File, hash.Line) });
                 return true;
             case "pragma":
                 if (args.Length == 1 && args[0].Name == "once")
@@ -223,14 +223,14 @@ internal sealed partial class PreprocessRun
         }
     }
 
-    private void PushCond(FileState fs, in Token hash, string directive, bool skip, bool parentSkipping) =>
+    private void PushCond(FileState fs, in Token at, string directive, bool skip, bool parentSkipping) =>
         fs.Conds.Add(new Cond
         {
             Skipping = skip,
             Taken = !skip || parentSkipping,
             ParentSkipping = parentSkipping,
-            Line = hash.Line,
-            Col = hash.Col,
+            Line = at.Line,
+            Col = at.Col,
             Directive = directive,
         });
 
@@ -248,15 +248,15 @@ internal sealed partial class PreprocessRun
         return ExpressionEvaluator.Evaluate(expanded, this, nameTok, directive);
     }
 
-    private void Elif(FileState fs, Token[] toks, in Token hash, in Token nameTok)
+    private void Elif(FileState fs, Token[] toks, in Token nameTok)
     {
         var args = toks.AsSpan(2);
         var directive = nameTok.Name!;
         if (fs.Conds.Count == 0)
-            throw Error(hash, $"#{directive} without #if");
+            throw Error(nameTok, $"#{directive} without #if");
         var c = fs.Conds[^1];
         if (c.ElseLine != 0)
-            throw Error(hash, $"#{directive} after #else (line {c.ElseLine + fs.LineDelta}): move it before the #else");
+            throw Error(nameTok, $"#{directive} after #else (line {c.ElseLine + fs.LineDelta}): move it before the #else");
         if (c.ParentSkipping || c.Taken)
             c.Skipping = true;
         else
@@ -268,14 +268,14 @@ internal sealed partial class PreprocessRun
         fs.Conds[^1] = c;
     }
 
-    private void Else(FileState fs, in Token hash)
+    private void Else(FileState fs, in Token at)
     {
         if (fs.Conds.Count == 0)
-            throw Error(hash, "#else without #if");
+            throw Error(at, "#else without #if");
         var c = fs.Conds[^1];
         if (c.ElseLine != 0)
-            throw Error(hash, $"#else after #else (the first #else is at line {c.ElseLine + fs.LineDelta}): a group has one #else; use #elif or #endif");
-        c.ElseLine = hash.Line;
+            throw Error(at, $"#else after #else (the first #else is at line {c.ElseLine + fs.LineDelta}): a group has one #else; use #elif or #endif");
+        c.ElseLine = at.Line;
         c.Skipping = c.ParentSkipping || c.Taken;
         c.Taken = true;
         fs.Conds[^1] = c;
@@ -366,7 +366,7 @@ internal sealed partial class PreprocessRun
     }
 
     /// <summary>The directive's operand text as written (comments and continuations removed).</summary>
-    private static string RestOfLine(SourceFile file, ReadOnlySpan<Token> args)
+    private static string RestOfLine(ReadOnlySpan<Token> args)
     {
         if (args.Length == 0)
             return "";

@@ -31,8 +31,11 @@ internal enum TokFlags : byte
     /// when the two would otherwise lex as one (gcc's avoid_paste).</summary>
     Boundary = 4,
 
-    /// <summary>Read straight from a source line (not produced by an expansion): the writer syncs lines on it.</summary>
+    /// <summary>Read straight from a source line (not produced by an expansion).</summary>
     Source = 8,
+
+    /// <summary>First token of a logical line: the writer moves the output to its line (cpp's line-change hook).</summary>
+    LineStart = 16,
 }
 
 /// <summary>

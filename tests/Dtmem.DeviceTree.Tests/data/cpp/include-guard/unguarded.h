@@ -1,0 +1,1 @@
+unguarded-content;

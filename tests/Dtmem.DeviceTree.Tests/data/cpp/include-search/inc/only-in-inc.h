@@ -1,0 +1,1 @@
+#define ONLY_IN_INC 3

@@ -1,0 +1,2 @@
+#define TOP 7
+#include <sub/nested.h>
