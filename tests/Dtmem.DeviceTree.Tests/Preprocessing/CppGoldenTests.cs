@@ -51,6 +51,8 @@ public sealed partial class CppGoldenTests
         Assert.NotNull(e.At);
         Assert.Equal(file, e.At!.File.Replace(dir + "/", "", StringComparison.Ordinal));
         Assert.Equal(line, e.At.Line);
+        var chain = File.ReadAllLines(Path.Combine(dir, "expected.err")).Count(l => IncludedFromRe().IsMatch(l));
+        Assert.Equal(chain, e.At.IncludeChain().Count());
         // Our messages explain more, but carry cpp's key words.
         foreach (var word in KeyWords().Matches(message).Select(m => m.Value))
             Assert.Contains(word, e.Message, StringComparison.OrdinalIgnoreCase);
@@ -99,6 +101,9 @@ public sealed partial class CppGoldenTests
         }
         throw new InvalidOperationException($"no {kind} in {dir}/expected.err");
     }
+
+    [GeneratedRegex(@"^(In file included | +)from \S+:\d+[,:]$")]
+    private static partial Regex IncludedFromRe();
 
     [GeneratedRegex(@"#\w+|unterminated|division|nested|requires|No such file")]
     private static partial Regex KeyWords();
