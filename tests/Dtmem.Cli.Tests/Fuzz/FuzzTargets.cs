@@ -1,0 +1,97 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+using Dtmem.DeviceTree;
+using Dtmem.DeviceTree.Dts;
+using Dtmem.DeviceTree.Fdt;
+using Dtmem.DeviceTree.Model;
+using Dtmem.DeviceTree.Overlay;
+using Dtmem.DeviceTree.Preprocessing;
+using Dtmem.Diagnosis.Boot;
+using Dtmem.Diagnosis.Esr;
+using Dtmem.Diagnosis.Logs;
+using Dtmem.Diagnosis.Oops;
+using Dtmem.Kernel.Config;
+using Dtmem.Kernel.Cmdline;
+using Dtmem.Kernel.Image;
+using Dtmem.Kernel.Symbols;
+using Dtmem.Kernel.Versions;
+
+namespace Dtmem.Cli.Tests.Fuzz;
+
+/// <summary>
+/// Every parser entry point that reads untrusted bytes, by name. Shared (as a linked source file) by the fuzz
+/// harness in fuzz/Dtmem.Fuzz and by the regression replay test, so both run exactly the same code.
+/// </summary>
+public static class FuzzTargets
+{
+    /// <summary>A fuzz target: the entry point and the exception type that counts as a located input error.</summary>
+    public sealed record Target(string Name, Action<byte[]> Run, Type? LocatedError);
+
+    private const string DtsName = "/nonexistent-fuzz-dir/input.dts";
+
+    // A tiny base tree with a label and phandle so overlays can resolve fixups against it.
+    private static readonly Lazy<byte[]> OverlayBase = new(() => FdtWriter.Write(DtsCompiler.CompileText(
+        "/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n"
+        + " uart: serial@1000 { compatible = \"ns16550a\"; reg = <0 0x1000 0 0x100>; status = \"disabled\"; };\n"
+        + " reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges; };\n};\n",
+        "base.dts", new DtsCompileOptions { Symbols = true })));
+
+    private static string Text(byte[] b) => Encoding.UTF8.GetString(b);
+
+    public static IReadOnlyList<Target> All { get; } =
+    [
+        // Device tree layer: DtException is the only acceptable failure.
+        new("cpp", b => new Preprocessor(new PreprocessorOptions()).RunText(Text(b), DtsName), typeof(DtException)),
+        new("dts", b => DtsCompiler.CompileText(Text(b), DtsName, new DtsCompileOptions()), typeof(DtException)),
+        new("dts-cpp", b => DtsCompiler.CompileText(Text(b), DtsName, new DtsCompileOptions { Preprocess = true }), typeof(DtException)),
+        new("dtb", b => FdtReader.ReadTree(b, "input.dtb"), typeof(DtException)),
+        new("overlay", b => OverlayApplier.ApplyToBlob(OverlayBase.Value, "base.dtb", [("input.dtbo", b)]), typeof(DtException)),
+        new("loader", b => TreeLoader.Load(b, DtsName), typeof(DtException)),
+        // Diagnosis layer: it has no error type; any exception is a bug.
+        new("log-evidence", b => LogEvidence.Parse(Text(b), "input.log"), null),
+        new("oops", b => OopsParser.Parse(Text(b), "input.log"), null),
+        new("bootlog", b => BootLogParser.Parse(Text(b), "input.log"), null),
+        new("iomem", b => IomemParser.Parse(Text(b), "iomem"), null),
+        new("memblock", b => MemblockDebugfsParser.Parse(Text(b), "memblock/reserved", b.Length > 0 && (b[0] & 1) == 1), null),
+        new("esr", b => EsrDecoder.Decode(b.Length >= 8 ? BinaryPrimitives.ReadUInt64LittleEndian(b) : 0), null),
+        // Kernel layer: KernelInputException.
+        new("image", b => KernelImageFile.Parse(b, "Image"), typeof(Dtmem.Kernel.KernelInputException)),
+        new("image-header", b => ImageHeader.Parse(b, "Image"), typeof(Dtmem.Kernel.KernelInputException)),
+        new("kconfig", b => KconfigFile.Parse(Text(b), ".config"), typeof(Dtmem.Kernel.KernelInputException)),
+        new("system-map", b => SystemMap.Parse(Text(b), "System.map"), typeof(Dtmem.Kernel.KernelInputException)),
+        new("cmdline", b => KernelCommandLine.Parse(Text(b), "bootargs"), typeof(Dtmem.Kernel.KernelInputException)),
+        new("version", b => KernelVersion.Parse(Text(b), "version"), typeof(Dtmem.Kernel.KernelInputException)),
+    ];
+
+    public static Target Get(string name) =>
+        All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"unknown fuzz target '{name}'; targets: {string.Join(' ', All.Select(t => t.Name))}");
+
+    /// <summary>Allocation allowed for one input: 64 bytes per input byte plus 64 MiB.</summary>
+    public static long AllocationBudget(int inputLength) => 64L * inputLength + (64L << 20);
+
+    /// <summary>Time allowed for one (warm) input: 1 s per MB, at least 1 s.</summary>
+    public static TimeSpan TimeBudget(int inputLength) => TimeSpan.FromSeconds(Math.Max(1.0, inputLength / 1e6));
+
+    public enum Outcome { Accepted, LocatedError, Crash, OverBudget }
+
+    public sealed record Verdict(Outcome Outcome, Exception? Error, long Allocated, TimeSpan Elapsed);
+
+    /// <summary>Runs one input and classifies the result. Never throws for the target's own exceptions.</summary>
+    public static Verdict Judge(Target target, byte[] input)
+    {
+        var before = GC.GetTotalAllocatedBytes(precise: false);
+        var sw = Stopwatch.StartNew();
+        Exception? error = null;
+        try { target.Run(input); }
+        catch (Exception e) { error = e; }
+        sw.Stop();
+        var allocated = GC.GetTotalAllocatedBytes(precise: false) - before;
+        var outcome = error is null ? Outcome.Accepted
+            : target.LocatedError is { } t && error.GetType() == t ? Outcome.LocatedError
+            : Outcome.Crash;
+        if (outcome != Outcome.Crash && (allocated > AllocationBudget(input.Length) || sw.Elapsed > TimeBudget(input.Length)))
+            outcome = Outcome.OverBudget;
+        return new Verdict(outcome, error, allocated, sw.Elapsed);
+    }
+}
