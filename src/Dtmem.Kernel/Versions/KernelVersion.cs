@@ -74,15 +74,15 @@ public sealed partial record KernelVersion(int Major, int Minor, int? Sublevel, 
 
     private static string Shorten(string s) => s.Length > 60 ? s[..60] + "..." : s;
 
-    [GeneratedRegex(@"^v?(\d{1,3})\.(\d{1,3})(?:\.(\d{1,4}))?([-+~_.][\x21-\x7e]*)?$")]
+    [GeneratedRegex(@"^v?([0-9]{1,3})\.([0-9]{1,3})(?:\.([0-9]{1,4}))?([-+~_.][\x21-\x7e]*)?$")]
     private static partial Regex ReleasePattern();
 
-    [GeneratedRegex(@"^-\d+-[a-z0-9-]+$")]
+    [GeneratedRegex(@"^-[0-9]+-[a-z0-9-]+$")]
     private static partial Regex DebianAbi();
 
     [GeneratedRegex(@"Linux version (\S+)")]
     private static partial Regex BannerPattern();
 
-    [GeneratedRegex(@" Debian (\d+\.\d+\.\d+)-")]
+    [GeneratedRegex(@" Debian ([0-9]+\.[0-9]+\.[0-9]+)-")]
     private static partial Regex DebianUpstream();
 }
