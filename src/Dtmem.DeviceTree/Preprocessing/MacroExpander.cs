@@ -193,6 +193,8 @@ internal sealed class MacroExpander(PreprocessRun run)
             return false;
         }
         var args = CollectArgs(m, name, out var vaOmitted);
+        foreach (var a in args)
+            Charge(a.Count, name);
         var result = Substitute(m, args, vaOmitted, name);
         Charge(result.Length, name);
         Push(result, 0, result.Length, m, name.PrevWhite);
@@ -350,6 +352,7 @@ internal sealed class MacroExpander(PreprocessRun run)
             _extendable = false;
             var savedBoundary = _boundary;
             Pump(arr, null, 0, arr.Length, output, inIf: false);
+            Charge(output.Count, arg[0]);
             _boundary = savedBoundary;
             _extendable = saved;
         }

@@ -21,6 +21,9 @@ public sealed class SourceCache
     /// <summary>Lexes text that does not come from disk (not cached).</summary>
     internal static SourceFile FromText(string path, string text) => CppLexer.Lex(path, text);
 
+    /// <summary>Largest file read (a device such as /dev/zero, or a runaway generated file, stops here).</summary>
+    public const int MaxFileBytes = 64 << 20;
+
     private static SourceFile? Load(string path)
     {
         if (!File.Exists(path))
@@ -28,7 +31,19 @@ public sealed class SourceCache
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            var buffer = new byte[64 * 1024];
+            using var bytes = new MemoryStream();
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                if (bytes.Length + n > MaxFileBytes)
+                    return new SourceFile(path, "", [], [], [], ($"file is larger than {MaxFileBytes >> 20} MiB or not a regular file; include a real DTS/header file", 1, 1));
+                bytes.Write(buffer, 0, n);
+            }
+            bytes.Position = 0;
+            using var reader = new StreamReader(bytes, detectEncodingFromByteOrderMarks: true);
+            text = reader.ReadToEnd();
         }
         catch (IOException)
         {

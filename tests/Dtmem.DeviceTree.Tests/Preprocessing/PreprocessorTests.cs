@@ -147,4 +147,20 @@ public sealed class PreprocessorTests : IDisposable
         var e = Assert.Throws<DtException>(() => new Preprocessor(new PreprocessorOptions { Defines = { ["1X"] = "2" } }));
         Assert.Contains("macro names must be identifiers", e.Message);
     }
+
+    [Fact]
+    public void Device_files_are_refused_at_the_include_site()
+    {
+        var e = Assert.Throws<DtException>(() => Make().RunText("a;\n#include \"/dev/zero\"\n", "m.dts"));
+        Assert.Contains("larger than 64 MiB or not a regular file", e.Message);
+        Assert.Equal(("/dev/zero", 2), (e.At!.File, e.At.IncludedFrom!.Line));
+    }
+
+    [Fact]
+    public void Deeply_nested_invocations_stop_at_a_budget_not_out_of_memory()
+    {
+        var text = "#define f(x) x\n" + string.Concat(Enumerable.Repeat("f(", 20_000)) + "1" + new string(')', 20_000) + "\n";
+        var e = Assert.Throws<DtException>(() => Make().RunText(text, "m.dts"));
+        Assert.Matches("more than 2000000 tokens|nested more than 256 levels", e.Message);
+    }
 }
