@@ -75,4 +75,18 @@ public sealed class FuzzRegressionTests
         Assert.Equal(2, p.ExitCode);
         Assert.Contains(": error: ", await stderr);
     }
+
+    /// <summary>Open bug: merging a node body into its (first, empty) definition scans the children and properties
+    /// already merged for every new one (LNode.Merge), so N siblings cost O(N^2): measured 1.2 s for 200,000 and
+    /// 9.8 s for 500,000 (6 MB), ~40 s expected at the 1,000,000-node limit. The budget is 1 s per MB.</summary>
+    [Theory(Skip = "open bug handed over: LNode.Merge is quadratic in the sibling/property count; remove the Skip when fixed")]
+    [InlineData("n{0} {{}}; ")]
+    [InlineData("p{0}; ")]
+    public void Many_siblings_compile_within_one_second_per_MB(string item)
+    {
+        var text = "/dts-v1/;\n/ { " + string.Concat(Enumerable.Range(0, 999_000).Select(i => string.Format(System.Globalization.CultureInfo.InvariantCulture, item, i))) + "};\n";
+        var input = System.Text.Encoding.UTF8.GetBytes(text);
+        var v = FuzzTargets.Judge(FuzzTargets.Get("dts"), input);
+        Assert.True(v.Outcome == FuzzTargets.Outcome.Accepted, $"{v.Outcome} after {v.Elapsed.TotalSeconds:F1} s for {input.Length >> 20} MB");
+    }
 }
