@@ -13,24 +13,13 @@ internal static class ErrorPrinter
                 w.WriteLine($"In file included from {inc}:");
         }
         w.WriteLine(e.ToString());
-        if (e.At is { IsBinary: false, Line: > 0 } span && (e.SourceLine ?? ReadLine(span.File, span.Line)) is { } line)
+        if (e.At is { IsBinary: false, Line: > 0 } span &&
+            (e.SourceLine is { } known ? SourceText.Cut(known.TrimEnd('\r'), span.Column) : SourceText.Excerpt(span.File, span.Line, span.Column)) is ({ } line, var column))
         {
-            w.WriteLine("  " + line.TrimEnd('\r'));
-            var col = Math.Clamp(span.Column, 1, line.Length + 1);
+            w.WriteLine("  " + line);
+            var col = Math.Clamp(column, 1, line.Length + 1);
             // Keep tabs so the caret lines up under the same characters.
-            var pad = new string([.. line.Take(col - 1).Select(c => c == '\t' ? '\t' : ' ')]);
-            w.WriteLine("  " + pad + "^");
+            w.WriteLine("  " + new string([.. line.Take(col - 1).Select(c => c == '\t' ? '\t' : ' ')]) + "^");
         }
-    }
-
-    private static string? ReadLine(string file, int line)
-    {
-        try
-        {
-            if (!File.Exists(file)) return null;
-            return File.ReadLines(file).Skip(line - 1).FirstOrDefault();
-        }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
     }
 }

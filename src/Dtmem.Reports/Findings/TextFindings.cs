@@ -9,9 +9,8 @@ namespace Dtmem.Reports.Findings;
 /// </summary>
 public static class TextFindings
 {
-    public static void Write(TextWriter w, IReadOnlyList<Finding> findings, ReportContext ctx, Func<SourceSpan, string?>? sourceLine = null)
+    public static void Write(TextWriter w, IReadOnlyList<Finding> findings, ReportContext ctx)
     {
-        sourceLine ??= ReadSourceLine;
         foreach (var f in findings.OrderByDescending(f => f.Severity))
         {
             var where = f.Span is { } s ? SourcePaths.Location(s, ctx.BaseDirectory) : $"{ctx.Input}: {f.Subject ?? "/"}";
@@ -19,10 +18,10 @@ public static class TextFindings
                 foreach (var i in inc.IncludeChain().Reverse())
                     w.WriteLine($"In file included from {SourcePaths.Location(i, ctx.BaseDirectory)}:");
             w.WriteLine($"{where}: {Word(f.Severity)}: {f.Message} [{f.Id} {f.Name}]");
-            if (f.Span is { IsBinary: false } span && sourceLine(span) is { } line)
+            if (f.Span is { IsBinary: false } span && SourceText.Excerpt(span.File, span.Line, span.Column) is ({ } line, var column))
             {
-                w.WriteLine("  " + line.TrimEnd('\r'));
-                var col = Math.Clamp(span.Column, 1, line.Length + 1);
+                w.WriteLine("  " + line);
+                var col = Math.Clamp(column, 1, line.Length + 1);
                 w.WriteLine("  " + new string([.. line.Take(col - 1).Select(c => c == '\t' ? '\t' : ' ')]) + "^");
             }
             else if (f.Span is { IsBinary: true } && f.Subject is { } subject)
@@ -52,14 +51,4 @@ public static class TextFindings
     };
 
     private static string Plural(int n, string word) => n == 1 ? $"1 {word}" : $"{n} {word}s";
-
-    private static string? ReadSourceLine(SourceSpan s)
-    {
-        try
-        {
-            return File.Exists(s.File) ? File.ReadLines(s.File).Skip(s.Line - 1).FirstOrDefault() : null;
-        }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-    }
 }
