@@ -324,7 +324,10 @@ internal sealed class ExpressionEvaluator
                             i++;
                         if (i == st)
                             throw _run.Error(t, "\\x used with no following hex digits");
-                        c = (int)(ulong.Parse(body[st..i], NumberStyles.HexNumber, CultureInfo.InvariantCulture) & 0xff);
+                        // Only the low byte is kept, so accumulate modulo 256: a long escape must not overflow.
+                        c = 0;
+                        foreach (var h in body[st..i])
+                            c = ((c << 4) | (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10)) & 0xff;
                         break;
                     }
                     case >= '0' and <= '7':
