@@ -66,8 +66,8 @@ internal sealed class DtsSemantics
     // duplicate_node_names, duplicate_property_names, node_name_format, property_name_chars, name_properties.
     private static void CheckNames(List<LNode> nodes)
     {
-        var seen = new HashSet<string>(CheapComparer.Instance);
-        var validPropNames = new HashSet<string>(CheapComparer.Instance);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var validPropNames = new HashSet<string>(StringComparer.Ordinal);
         foreach (var n in nodes)
         {
             seen.Clear();
@@ -114,16 +114,6 @@ internal sealed class DtsSemantics
 
     private static readonly System.Buffers.SearchValues<char> PropertyNameChars =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,._+*#?-");
-
-    /// <summary>Ordinal equality with a cheap hash: names here are short and never adversarial.</summary>
-    private sealed class CheapComparer : IEqualityComparer<string>
-    {
-        public static readonly CheapComparer Instance = new();
-
-        public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
-
-        public int GetHashCode(string s) => s.Length == 0 ? 0 : (s.Length * 31) ^ (s[0] << 8) ^ (s[^1] << 16) ^ s[s.Length / 2];
-    }
 
     private static void CheckDuplicateLabels(List<LNode> nodes)
     {

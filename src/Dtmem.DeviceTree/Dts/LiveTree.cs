@@ -269,30 +269,26 @@ internal sealed class LNode(SourceSpan? span)
         Deleted = false;
         foreach (var l in newer.LabelSpan) LabelList.Add(Labels, l.Name);
 
+        // dtc looks names up linearly; an index of the first entry of each name keeps its answers (the first
+        // match, flagged or not) while a body with N siblings costs O(N), not O(N^2).
+        var props = FirstByName(Props, static p => p.Name);
         foreach (var np in newer.Props)
         {
+            var old = props.GetValueOrDefault(np.Name);
             if (np.Deleted)
             {
-                foreach (var p in Props)
+                // dtc deletes the first property of that name, flagged or not.
+                if (old is not null)
                 {
-                    // dtc deletes the first property of that name, flagged or not.
-                    if (p.Name == np.Name)
-                    {
-                        p.Deleted = true;
-                        LabelList.DeleteAll(p.LabelSpan);
-                        break;
-                    }
+                    old.Deleted = true;
+                    LabelList.DeleteAll(old.LabelSpan);
                 }
                 continue;
-            }
-            LProp? old = null;
-            foreach (var p in Props)
-            {
-                if (p.Name == np.Name) { old = p; break; }
             }
             if (old is null)
             {
                 Props.Add(np);
+                props[np.Name] = np;
                 continue;
             }
             foreach (var l in np.LabelSpan) LabelList.Add(old.Labels, l.Name);
@@ -302,29 +298,33 @@ internal sealed class LNode(SourceSpan? span)
             old.MoreSpans.AddRange(np.MoreSpanSpan);
         }
 
+        var children = FirstByName(Children, static c => c.Name);
         foreach (var nc in newer.Children)
         {
+            var old = children.GetValueOrDefault(nc.Name);
             if (nc.Deleted)
             {
-                foreach (var c in Children)
-                {
-                    if (c.Name == nc.Name)
-                    {
-                        c.Delete();
-                        break;
-                    }
-                }
+                old?.Delete();
                 continue;
             }
-            LNode? old = null;
-            foreach (var c in Children)
+            if (old is null)
             {
-                if (c.Name == nc.Name) { old = c; break; }
+                AddChild(nc);
+                children[nc.Name] = nc;
             }
-            if (old is null) AddChild(nc);
-            else old.Merge(nc);
+            else
+            {
+                old.Merge(nc);
+            }
         }
         Spans.AddRange(newer.Spans);
+    }
+
+    private static Dictionary<string, T> FirstByName<T>(List<T> items, Func<T, string> name)
+    {
+        var map = new Dictionary<string, T>(items.Count, StringComparer.Ordinal);
+        foreach (var item in items) map.TryAdd(name(item), item);
+        return map;
     }
 }
 

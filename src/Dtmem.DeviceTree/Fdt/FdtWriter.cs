@@ -175,18 +175,34 @@ public static class FdtWriter
             return off;
         }
 
+        // Every suffix (up to SuffixLimit bytes) of every name in the table, at its first offset. A suffix is
+        // Latin-1 text, one char per byte, so offsets stay byte offsets whatever the encoding.
+        private readonly Dictionary<string, int> _suffixes = new(StringComparer.Ordinal);
+        private const int SuffixLimit = 256;
+
         // dtc's stringtable_insert: the first offset where the table holds exactly this string up to a NUL, which
-        // may be the tail of a longer name; else append.
+        // may be the tail of a longer name; else append. dtc scans the whole table per name (quadratic in the
+        // number of names); the suffix index gives the same first offset in constant time.
         private int InsertText(string name)
         {
-            var n = Encoding.UTF8.GetByteCount(name);
-            Span<byte> key = n < 256 ? stackalloc byte[n + 1] : new byte[n + 1];
-            Encoding.UTF8.GetBytes(name, key);
-            key[n] = 0;
-            var at = _buf.Span.IndexOf(key);
-            if (at >= 0) return at;
-            at = _buf.Length;
-            _buf.Bytes(key);
+            var bytes = Encoding.UTF8.GetBytes(name);
+            var key = Encoding.Latin1.GetString(bytes);
+            if (bytes.Length <= SuffixLimit)
+            {
+                if (_suffixes.TryGetValue(key, out var found)) return found;
+            }
+            else
+            {
+                var withNul = new byte[bytes.Length + 1];
+                bytes.CopyTo(withNul, 0);
+                var hit = _buf.Span.IndexOf(withNul);
+                if (hit >= 0) return hit;
+            }
+            var at = _buf.Length;
+            _buf.Bytes(bytes);
+            _buf.Bytes([0]);
+            for (var k = Math.Max(0, bytes.Length - SuffixLimit); k <= bytes.Length; k++)
+                _suffixes.TryAdd(key[k..], at + k);
             return at;
         }
     }
