@@ -1,7 +1,0 @@
-namespace Dtmem.Reports.Tests;
-
-public class ProjectLoads
-{
-    [Fact]
-    public void AssemblyIsReferenced() => Assert.NotNull(typeof(ProjectLoads).Assembly);
-}
