@@ -85,7 +85,8 @@ public static class Diagnoser
         };
     }
 
-    private static Fact<KernelVersion>? VersionOf(Oops.Oops? oops, IReadOnlyList<BootEvidence> boots)
+    /// <summary>The kernel version an oops or boot log printed (first found).</summary>
+    public static Fact<KernelVersion>? VersionOf(Oops.Oops? oops, IReadOnlyList<BootEvidence> boots)
     {
         foreach (var (text, src) in new[] { (oops?.KernelVersion?.Value, oops?.KernelVersion?.Source) }
                      .Concat(boots.Select(b => (b.KernelVersion?.Value, b.KernelVersion?.Source))))

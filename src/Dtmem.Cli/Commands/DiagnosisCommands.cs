@@ -1,12 +1,23 @@
 using System.CommandLine;
+using Dtmem.Diagnosis;
+using Dtmem.Diagnosis.Boot;
 using Dtmem.Diagnosis.Esr;
+using Dtmem.Diagnosis.Logs;
+using Dtmem.Diagnosis.RootCause;
+using Dtmem.Diagnosis.Translation;
+using Dtmem.Kernel.Placement;
+using Dtmem.Kernel.Versions;
 using Dtmem.Reports.Diagnosis;
+using Dtmem.Reports.Findings;
 
 namespace Dtmem.Cli;
 
-/// <summary><c>esr</c>: one ESR_ELx value decoded.</summary>
+/// <summary><c>esr</c>, <c>diagnose</c> and <c>bootlog</c>: crash and boot-log diagnosis.</summary>
 internal static partial class Commands
 {
+    /// <summary>Logs and dumps larger than this are refused rather than read whole (docs/limits.md).</summary>
+    private const long MaxLogBytes = 256L << 20;
+
     private static Command Esr()
     {
         var value = new Argument<string>("value") { Description = "The ESR as the kernel prints it, e.g. 0x9600004f (from 'Internal error: Oops: 9600004f' or 'ESR = 0x...')" };
@@ -21,5 +32,145 @@ internal static partial class Commands
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    /// <summary>The evidence files both diagnose and bootlog accept.</summary>
+    private sealed class EvidenceOptions
+    {
+        public Option<string[]> Iomem { get; } = new("--iomem") { Description = "A /proc/iomem dump (read as root; non-root readers see zeros); repeatable", HelpName = "FILE" };
+        public Option<string[]> Bootlog { get; } = new("--bootlog") { Description = "A boot log (dmesg, ideally with memblock=debug); repeatable", HelpName = "FILE" };
+        public Option<string?> MemblockMemory { get; } = new("--memblock-memory") { Description = "/sys/kernel/debug/memblock/memory", HelpName = "FILE" };
+        public Option<string?> MemblockReserved { get; } = new("--memblock-reserved") { Description = "/sys/kernel/debug/memblock/reserved", HelpName = "FILE" };
+        public Option<string> Format { get; } = new("--format") { Description = "Output format", DefaultValueFactory = _ => "text" };
+        public Option<string?> Output { get; } = new("--out", "-o") { Description = "Write the report here (default: standard output)", HelpName = "FILE" };
+
+        public void AddTo(Command c)
+        {
+            Format.AcceptOnlyFromAmong("text", "json", "sarif");
+            foreach (var o in new Option[] { Iomem, Bootlog, MemblockMemory, MemblockReserved, Format, Output }) c.Options.Add(o);
+        }
+
+        public List<BootEvidence> Read(ParseResult r)
+        {
+            var list = new List<BootEvidence>();
+            foreach (var f in r.GetValue(Iomem) ?? []) list.Add(IomemParser.Parse(ReadText(f), f));
+            foreach (var f in r.GetValue(Bootlog) ?? []) list.Add(BootLogParser.Parse(ReadText(f), f));
+            if (r.GetValue(MemblockMemory) is { } mm) list.Add(MemblockDebugfsParser.Parse(ReadText(mm), mm, reserved: false));
+            if (r.GetValue(MemblockReserved) is { } mr) list.Add(MemblockDebugfsParser.Parse(ReadText(mr), mr, reserved: true));
+            return list;
+        }
+    }
+
+    private static Command Diagnose()
+    {
+        var log = new Argument<string>("log") { Description = "The console log with the oops, panic, BUG or WARNING (raw capture, dmesg, journalctl, kdb)" };
+        var board = new BoardInputs(treeOption: "--dt");
+        var evidence = new EvidenceOptions();
+        var vaBits = new Option<int?>("--va-bits") { Description = "Override the kernel's VA size (default: the 'pgtable: 4k pages, 48-bit VAs' line)", HelpName = "N" };
+        var pageOffset = new Option<string?>("--page-offset") { Description = "Override PAGE_OFFSET, the linear map's virtual base", HelpName = "ADDR" };
+        var physOffset = new Option<string?>("--phys-offset") { Description = "Override PHYS_OFFSET (memstart_addr), the physical address the linear map starts at", HelpName = "ADDR" };
+        var kimage = new Option<string?>("--kimage-voffset") { Description = "Override kimage_voffset (kernel image VA - PA)", HelpName = "ADDR" };
+        var cmd = new Command("diagnose", "Explain a kernel crash: the fault, its ESR, the faulting physical address, the regions that hold it and the root cause, joined with the board's DT and boot evidence") { log };
+        board.AddTo(cmd);
+        evidence.AddTo(cmd);
+        foreach (var o in new Option[] { vaBits, pageOffset, physOffset, kimage }) cmd.Options.Add(o);
+        cmd.SetAction(r => Program.Guard(() =>
+        {
+            var logPath = r.GetValue(log)!;
+            var logEvidence = LogEvidence.Parse(ReadText(logPath), logPath);
+            var boots = evidence.Read(r);
+            var version = Diagnoser.VersionOf(logEvidence.Oopses.Count > 0 ? logEvidence.Oopses[0] : null, [logEvidence.Boot, .. boots]);
+            Layout.Model.BootResult? model = null;
+            if (board.Tree.InputPath(r) is not null)
+                model = board.Run(r, version, PlacementFromIomem(boots, version)).Boot;
+            var overrides = new TranslationOverrides
+            {
+                VaBits = r.GetValue(vaBits) is { } vb and (< 32 or > 52) ? throw new CliException($"--va-bits {vb}: arm64 kernels use 36 to 52 bits") : r.GetValue(vaBits),
+                PageOffset = r.GetValue(pageOffset) is { } po ? NumberArg.Parse("--page-offset", po) : null,
+                PhysOffset = r.GetValue(physOffset) is { } ph ? NumberArg.Parse("--phys-offset", ph) : null,
+                KimageVoffset = r.GetValue(kimage) is { } kv ? NumberArg.Parse("--kimage-voffset", kv) : null,
+            };
+            var report = Diagnoser.Run(new DiagnosisInputs
+            {
+                Log = logEvidence,
+                Boot = boots,
+                Model = model,
+                Version = ExplicitVersion(r, board) ?? version,
+                KernelTextVirt = board.Kernel.TextVirtual(r),
+                Overrides = overrides,
+            });
+            Write(r, evidence, logPath, w => DiagnosisText.Write(w, report, logPath), report);
+            return report.Findings.Any(f => f.ExplainsFault || f.Confidence == Confidence.High) ? ExitCodes.Findings : ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command Bootlog()
+    {
+        var file = new Argument<string>("file") { Description = "A boot log (dmesg, ideally with memblock=debug) or a /proc/iomem dump" };
+        var evidence = new EvidenceOptions();
+        var cmd = new Command("bootlog", "Rebuild the physical memory layout from a boot log or /proc/iomem alone and report what overlaps") { file };
+        evidence.AddTo(cmd);
+        cmd.SetAction(r => Program.Guard(() =>
+        {
+            var path = r.GetValue(file)!;
+            var main = LogEvidence.Parse(ReadText(path), path);
+            var report = Diagnoser.Run(new DiagnosisInputs { Log = main with { Oopses = [] }, Boot = evidence.Read(r) });
+            Write(r, evidence, path, w => BootLayoutText.Write(w, report, path), report);
+            return report.Findings.Any(f => f.Confidence == Confidence.High) ? ExitCodes.Findings : ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static void Write(ParseResult r, EvidenceOptions o, string input, Action<TextWriter> text, DiagnosisReport report)
+    {
+        var ctx = new ReportContext { Input = input };
+        var body = r.GetValue(o.Format) switch
+        {
+            "json" => DiagnosisJson.ToString(report, ctx),
+            "sarif" => DiagnosisSarif.ToString(report, ctx),
+            _ => RenderText(text),
+        };
+        Emit(r.GetValue(o.Output), System.Text.Encoding.UTF8.GetBytes(body));
+    }
+
+    private static Fact<KernelVersion>? ExplicitVersion(ParseResult r, BoardInputs board) =>
+        r.GetValue(board.Kernel.Version) is { } v ? Fact<KernelVersion>.Known(KernelVersion.Parse(v, "--kernel-version"), "--kernel-version") : null;
+
+    /// <summary>The booted kernel's place from iomem `Kernel code`/`Kernel data`, for the DT model when no option places it.</summary>
+    private static KernelImage? PlacementFromIomem(IReadOnlyList<BootEvidence> boots, Fact<KernelVersion>? version)
+    {
+        foreach (var b in boots)
+        {
+            var code = b.Ranges.FirstOrDefault(x => x.Kind == BootRangeKind.Iomem && x.Name == "Kernel code");
+            var data = b.Ranges.FirstOrDefault(x => x.Kind == BootRangeKind.Iomem && x.Name == "Kernel data");
+            if (code is null || data is null) continue;
+            return KernelPlacement.FromIomem(code.Range.Start, code.Range.EndInclusive, data.Range.Start, data.Range.EndInclusive,
+                $"{code.Source.File}:{code.Source.Line}", version);
+        }
+        return null;
+    }
+
+    /// <summary>A text input read whole, refusing devices and files over the limit (an endless /dev/zero must not hang us).</summary>
+    private static string ReadText(string path)
+    {
+        try
+        {
+            using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var buffer = new MemoryStream();
+            var chunk = new byte[1 << 16];
+            int n;
+            while ((n = s.Read(chunk)) > 0)
+            {
+                if (buffer.Length + n > MaxLogBytes)
+                    throw new CliException($"{path}: error: larger than {MaxLogBytes >> 20} MiB; cut the log to the boot and the crash (docs/limits.md)");
+                buffer.Write(chunk, 0, n);
+            }
+            return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"{path}: error: cannot read: {e.Message}");
+        }
     }
 }

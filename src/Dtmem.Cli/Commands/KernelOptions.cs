@@ -36,8 +36,9 @@ internal sealed class KernelOptions
             c.Options.Add(o);
     }
 
-    /// <summary>The kernel facts; <paramref name="dramStart"/> is the first RAM bank, for Images that must sit near it.</summary>
-    public KernelFacts Facts(ParseResult r, ulong? dramStart = null)
+    /// <summary>The kernel facts; <paramref name="dramStart"/> is the first RAM bank, for Images that must sit near it.
+    /// The fallbacks (from a crash or boot log) apply when no option or file gives the version or the placement.</summary>
+    public KernelFacts Facts(ParseResult r, ulong? dramStart = null, Fact<KernelVersion>? fallbackVersion = null, KernelImage? fallbackPlacement = null)
     {
         var image = r.GetValue(Image) is { } ip ? KernelImageFile.Read(ip) : null;
         var vmlinux = r.GetValue(Vmlinux) is { } vp ? VmlinuxFile.Read(vp) : null;
@@ -46,7 +47,7 @@ internal sealed class KernelOptions
         var version = r.GetValue(Version) is { } vt ? Fact<KernelVersion>.Known(KernelVersion.Parse(vt, "--kernel-version"), "--kernel-version")
             : image?.Banner is { } ib ? KernelVersion.FromBanner(ib)
             : vmlinux?.Banner is { } vb ? KernelVersion.FromBanner(vb)
-            : null;
+            : fallbackVersion;
         var modelVersion = version is null
             ? Fact<Version>.Assumed(new Version(6, 12), "no --kernel-version, Image or vmlinux banner; the newest modelled kernel is assumed")
             : version.Map(ToSystemVersion);
@@ -57,7 +58,8 @@ internal sealed class KernelOptions
         var at = r.GetValue(KernelAt);
         if (load is not null && at is not null)
             throw new CliException("--load-addr and --kernel-at both give the kernel's place; pass one (--kernel-at wins in a boot log, --load-addr before boot)");
-        KernelImage? placed = null;
+        KernelImage? placed = load is null && at is null ? fallbackPlacement : null;
+        size ??= placed is null ? null : new Fact<ulong>(placed.End.Value - placed.Start.Value, placed.End.Origin, placed.End.IsAssumed);
         if (load is not null || at is not null)
         {
             if (size is null)
@@ -79,6 +81,12 @@ internal sealed class KernelOptions
                 : null,
         };
     }
+
+    /// <summary>_text's virtual address from --system-map or --vmlinux, for translating kernel-image addresses.</summary>
+    public Fact<ulong>? TextVirtual(ParseResult r) =>
+        r.GetValue(SystemMap) is { } sp ? Dtmem.Kernel.Symbols.SystemMap.Read(sp).Symbols().Text
+        : r.GetValue(Vmlinux) is { } vp ? VmlinuxFile.Read(vp).Symbols.Text
+        : null;
 
     public LayoutOverrides Overrides(ParseResult r, ulong? dtbSize)
     {

@@ -13,7 +13,9 @@ internal static partial class Commands
     /// <summary>The inputs that <c>check</c>, <c>simulate</c> and <c>map</c> share, and the boot they produce.</summary>
     internal sealed class BoardInputs
     {
-        public TreeOptions Tree { get; } = new(overlays: true);
+        public BoardInputs(string? treeOption = null) => Tree = new(overlays: true, treeOption);
+
+        public TreeOptions Tree { get; }
         public KernelOptions Kernel { get; } = new();
 
         public void AddTo(Command c)
@@ -22,13 +24,13 @@ internal static partial class Commands
             Kernel.AddTo(c);
         }
 
-        public (DtTree Tree, BootResult Boot) Run(ParseResult r)
+        public (DtTree Tree, BootResult Boot) Run(ParseResult r, Fact<Kernel.Versions.KernelVersion>? fallbackVersion = null, Kernel.Placement.KernelImage? fallbackPlacement = null)
         {
             var tree = Tree.Load(r);
-            var input = r.GetValue(Tree.Input)!;
+            var input = Tree.InputPath(r)!;
             var data = ReadInput(input);
             ulong? dtbSize = DeviceTree.TreeLoader.IsDtb(data) ? (ulong)data.Length : null;
-            var layout = LayoutInputReader.FromTree(tree, Kernel.Facts(r, Kernel.FirstBank(r)), Kernel.Overrides(r, dtbSize));
+            var layout = LayoutInputReader.FromTree(tree, Kernel.Facts(r, Kernel.FirstBank(r), fallbackVersion, fallbackPlacement), Kernel.Overrides(r, dtbSize));
             return (tree, BootSimulator.Run(layout));
         }
     }
@@ -36,6 +38,7 @@ internal static partial class Commands
     private static Command Check()
     {
         var inputs = new BoardInputs();
+        var maps = new MapOutputs();
         var format = new Option<string>("--format") { Description = "Output format", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json", "sarif");
         var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when a finding reaches this severity", DefaultValueFactory = _ => "error" };
@@ -44,6 +47,7 @@ internal static partial class Commands
         var severity = new Option<string[]>("--severity") { Description = "Override a check's severity: ID=error|warning|info|off (e.g. DTM013=off); repeatable", HelpName = "ID=LEVEL" };
         var cmd = new Command("check", "Simulate the kernel's early memory setup for a board and report layouts that will fail or corrupt memory");
         inputs.AddTo(cmd);
+        maps.AddTo(cmd);
         cmd.Options.Add(format);
         cmd.Options.Add(failOn);
         cmd.Options.Add(output);
@@ -60,6 +64,7 @@ internal static partial class Commands
                 _ => RenderText(w => TextFindings.Write(w, findings, ctx)),
             };
             Emit(r.GetValue(output), System.Text.Encoding.UTF8.GetBytes(text));
+            maps.Write(r, boot, findings);
             return Fails(findings, r.GetValue(failOn)!) ? ExitCodes.Findings : ExitCodes.Ok;
         }));
         return cmd;

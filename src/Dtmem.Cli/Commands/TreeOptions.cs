@@ -25,8 +25,13 @@ internal sealed class TreeOptions
 
     public Option<string[]>? Overlays { get; }
 
-    public TreeOptions(bool overlays)
+    /// <summary>Set when the tree is an optional input given by an option (diagnose --dt) rather than the argument.</summary>
+    public Option<string?>? InputOption { get; }
+
+    public TreeOptions(bool overlays, string? inputOption = null)
     {
+        if (inputOption is not null)
+            InputOption = new Option<string?>(inputOption) { Description = "The board's device tree (.dts or .dtb), run through the memory model", HelpName = "FILE" };
         if (overlays)
             Overlays = new Option<string[]>("--overlay")
             {
@@ -37,7 +42,8 @@ internal sealed class TreeOptions
 
     public void AddTo(Command c)
     {
-        c.Arguments.Add(Input);
+        if (InputOption is null) c.Arguments.Add(Input);
+        else c.Options.Add(InputOption);
         c.Options.Add(Include);
         c.Options.Add(Define);
         if (Overlays is not null) c.Options.Add(Overlays);
@@ -55,7 +61,7 @@ internal sealed class TreeOptions
     public DtTree Load(ParseResult r, bool symbols = false, uint? bootCpu = null)
     {
         var options = CompileOptions(r, symbols, bootCpu);
-        var input = r.GetValue(Input)!;
+        var input = InputPath(r) ?? throw new CliException($"{InputOption?.Name} is needed here");
         var tree = TreeLoader.Load(input, options, Warn);
         if (Overlays is not null)
         {
@@ -68,6 +74,9 @@ internal sealed class TreeOptions
         }
         return tree;
     }
+
+    /// <summary>The tree's path, from the argument or the option; null when the option was not given.</summary>
+    public string? InputPath(ParseResult r) => InputOption is null ? r.GetValue(Input) : r.GetValue(InputOption);
 
     public static void Warn(SourceSpan at, string message) => Console.Error.WriteLine($"{at}: warning: {message}");
 }

@@ -94,6 +94,7 @@ public sealed class RegionCatalogue
     public static IEnumerable<KnownRegion> FromEvidence(BootEvidence ev)
     {
         var ranges = ev.Ranges;
+        var ram = new RamIndex(ranges.Where(x => x.Kind == BootRangeKind.Iomem && x.Name == "System RAM").Select(x => x.Range));
         for (int i = 0; i < ranges.Count; i++)
         {
             var b = ranges[i];
@@ -102,7 +103,7 @@ public sealed class RegionCatalogue
             switch (b.Kind)
             {
                 case BootRangeKind.Iomem:
-                    yield return Iomem(b, r);
+                    yield return Iomem(ram, b, r);
                     break;
                 case BootRangeKind.NodeRange:
                 case BootRangeKind.MemblockDumpMemory:
@@ -155,8 +156,10 @@ public sealed class RegionCatalogue
         }
     }
 
-    private static KnownRegion Iomem(BootRange b, AddressRange r)
+    private static KnownRegion Iomem(RamIndex ram, BootRange b, AddressRange r)
     {
+        // Dumps pasted into bug reports often lose their indentation: a `reserved` inside a System RAM range is its child.
+        bool insideRam = ram.Contains(b.Range);
         var src = RegionSource.FromLine("iomem", b.Source);
         var name = b.Name ?? "";
         return name switch
@@ -165,7 +168,7 @@ public sealed class RegionCatalogue
             "Kernel code" => new KnownRegion(RegionRole.KernelCode, name, r, src) { Detail = "[_text, __init_begin): read-only in the linear map" },
             "Kernel data" => new KnownRegion(RegionRole.KernelData, name, r, src),
             // A top-level `reserved` is a NOMAP memblock.memory region (≥5.12); a child of System RAM is memblock.reserved.
-            "reserved" when b.Depth == 0 => new KnownRegion(RegionRole.NoMap, name, r, src) { Detail = "top-level: NOMAP memory, not in the linear map" },
+            "reserved" when b.Depth == 0 && !insideRam => new KnownRegion(RegionRole.NoMap, name, r, src) { Detail = "top-level: NOMAP memory, not in the linear map" },
             "reserved" => new KnownRegion(RegionRole.Reserved, name, r, src),
             _ => new KnownRegion(RegionRole.Other, name, r, src),
         };
@@ -213,5 +216,30 @@ public sealed class RegionCatalogue
         var name = (plus > 0 ? d[..plus] : d).Trim();
         int dot = name.IndexOf('.');
         return dot > 0 ? name[..dot] : name;
+    }
+
+    /// <summary>System RAM ranges sorted by start with a running maximum end: "is [s, e] inside one of them" in O(log n)
+    /// (any range starting at or below s and ending at or above e contains it).</summary>
+    private sealed class RamIndex
+    {
+        private readonly ulong[] _starts;
+        private readonly ulong[] _maxEnds;
+
+        public RamIndex(IEnumerable<PrintedRange> ranges)
+        {
+            var sorted = ranges.Where(x => !x.Empty).OrderBy(x => x.Start).ToArray();
+            _starts = [.. sorted.Select(x => x.Start)];
+            _maxEnds = new ulong[sorted.Length];
+            ulong max = 0;
+            for (int i = 0; i < sorted.Length; i++) _maxEnds[i] = max = Math.Max(max, sorted[i].EndInclusive);
+        }
+
+        public bool Contains(PrintedRange r)
+        {
+            int i = Array.BinarySearch(_starts, r.Start);
+            if (i < 0) i = ~i - 1;
+            else while (i + 1 < _starts.Length && _starts[i + 1] == r.Start) i++;
+            return i >= 0 && _maxEnds[i] >= r.EndInclusive;
+        }
     }
 }

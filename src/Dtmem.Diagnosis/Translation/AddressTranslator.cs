@@ -217,6 +217,8 @@ public static class AddressTranslator
                 break;
         }
 
+        bool formula = pa is not null;
+        var formulaPa = pa;
         if (walk is not null)
         {
             if (pa is null)
@@ -225,7 +227,17 @@ public static class AddressTranslator
                 method = "page-table walk";
                 steps.Add($"PA from the printed page-table walk = 0x{walk.Value:x}  ({walk.Source})");
             }
-            else steps.Add($"page-table walk gives 0x{walk.Value:x} ({walk.Source}): {(walk.Value == pa ? "agrees" : "DISAGREES")}");
+            else if (walk.Value == pa) steps.Add($"page-table walk gives 0x{walk.Value:x} ({walk.Source}): agrees");
+            else
+            {
+                // The walk is the kernel's own page table: trust it, and say which parameter the formula got wrong.
+                steps.Add($"page-table walk gives 0x{walk.Value:x} ({walk.Source}): DISAGREES with 0x{pa:x}; the walk is used");
+                if (region == VaRegion.Linear)
+                    notes.Add($"the walk implies PHYS_OFFSET (memstart_addr) = 0x{unchecked(walk.Value - (va - p.PageOffset.Value)):x}" +
+                              " (as a 64-bit value; KASLR randomises the linear map on some kernels); pass --phys-offset to use another");
+                pa = walk.Value;
+                method = "page-table walk";
+            }
         }
 
         return new AddressTranslation
@@ -237,7 +249,7 @@ public static class AddressTranslator
             Method = method,
             Steps = steps,
             WalkPhysicalAddress = walk,
-            AgreesWithWalk = walk is null || method == "page-table walk" ? null : walk.Value == pa,
+            AgreesWithWalk = walk is null || !formula ? null : walk.Value == formulaPa,
             Notes = notes,
         };
     }

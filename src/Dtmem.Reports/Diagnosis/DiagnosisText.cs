@@ -90,7 +90,7 @@ public static class DiagnosisText
     {
         // The culprit's DTS line leads, in the compiler style editors and CI annotate.
         var at = f.Culprit?.Source.Span is { } s ? $"{s.File}:{s.Line}:{s.Column}: " : f.Culprit?.Source.Line is { } l ? $"{l.File}:{l.Line}: " : "";
-        w.WriteLine($"{at}{(f.ExplainsFault ? "error" : "warning")}: {f.Id}: {f.Title} ({Confidence(f.Confidence)} confidence)");
+        w.WriteLine($"{at}{(f.ExplainsFault || f.Confidence == Dtmem.Diagnosis.RootCause.Confidence.High ? "error" : "warning")}: {f.Id}: {f.Title} ({Confidence(f.Confidence)} confidence)");
         w.WriteLine("  " + f.Statement);
         w.WriteLine("  evidence:");
         foreach (var e in f.Evidence)
