@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Dtmem.Layout.Checks;
+using Dtmem.Layout.Model;
+using Dtmem.Reports.Map;
+
+namespace Dtmem.Cli;
+
+/// <summary><c>map</c>: the physical memory map after boot, drawn in the terminal, as SVG or as an HTML report.</summary>
+internal static partial class Commands
+{
+    /// <summary>The --svg and --html files that <c>map</c> and <c>check</c> write.</summary>
+    internal sealed class MapOutputs
+    {
+        public Option<string?> Svg { get; } = new("--svg") { Description = "Also write the memory map as a standalone SVG file", HelpName = "FILE" };
+        public Option<string?> Html { get; } = new("--html") { Description = "Also write a self-contained HTML report: the map (zoom, hover), the findings with fixes, the simulated events", HelpName = "FILE" };
+
+        public void AddTo(Command c)
+        {
+            c.Options.Add(Svg);
+            c.Options.Add(Html);
+        }
+
+        public bool Any(ParseResult r) => r.GetValue(Svg) is not null || r.GetValue(Html) is not null;
+
+        public void Write(ParseResult r, BootResult boot, IReadOnlyList<Finding> findings) => Write(r, () => MapModel.FromBoot(boot, findings));
+
+        public void Write(ParseResult r, Func<MapModel> model)
+        {
+            if (!Any(r)) return;
+            var m = model();
+            if (r.GetValue(Svg) is { } svg) AtomicFile.WriteText(svg, SvgMap.ToString(m));
+            if (r.GetValue(Html) is { } html) AtomicFile.WriteText(html, HtmlReport.ToString(m));
+        }
+    }
+
+    private static Command Map()
+    {
+        var inputs = new BoardInputs();
+        var outputs = new MapOutputs();
+        var severity = new Option<string[]>("--severity") { Description = "Override a check's severity: ID=error|warning|info|off; repeatable", HelpName = "ID=LEVEL" };
+        var width = new Option<int?>("--width") { Description = "Terminal columns to fit the map in (default: the terminal's width, or 100)", HelpName = "N" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Do not print the terminal map (only write --svg/--html)" };
+        var cmd = new Command("map", "Draw the physical memory map after boot: one lane per kind of owner (RAM, kernel, initrd/DTB, /memreserve/, no-map, reserved, CMA), overlaps in red");
+        inputs.AddTo(cmd);
+        outputs.AddTo(cmd);
+        cmd.Options.Add(severity);
+        cmd.Options.Add(width);
+        cmd.Options.Add(quiet);
+        cmd.SetAction(r => Program.Guard(() =>
+        {
+            var (_, boot) = inputs.Run(r);
+            var findings = CheckRegistry.Run(boot, SeverityOverrides(r.GetValue(severity) ?? []));
+            var model = MapModel.FromBoot(boot, findings);
+            outputs.Write(r, () => model);
+            if (!r.GetValue(quiet))
+            {
+                var text = RenderText(w => TerminalMap.Write(w, model, TerminalOptions(r.GetValue(width))));
+                Emit(null, System.Text.Encoding.UTF8.GetBytes(text));
+            }
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    /// <summary>Colour only on a terminal without NO_COLOR (https://no-color.org); width from the terminal unless given.</summary>
+    private static TerminalMapOptions TerminalOptions(int? width)
+    {
+        var tty = !Console.IsOutputRedirected;
+        var color = tty && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        var columns = width ?? (tty && Console.WindowWidth > 40 ? Console.WindowWidth : 100);
+        if (columns < 60) throw new CliException($"--width {columns}: the map needs at least 60 columns");
+        return new TerminalMapOptions { Color = color, Width = columns };
+    }
+}
