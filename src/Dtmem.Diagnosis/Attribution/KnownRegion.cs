@@ -38,9 +38,18 @@ public sealed record RegionSource(string Kind, string Text)
     public SourceSpan? Span { get; init; }
     public LineRef? Line { get; init; }
 
-    public static RegionSource FromSpan(SourceSpan span, string detail) => new("dts", $"{span.File}:{span.Line}: {detail}") { Span = span };
+    /// <summary>What the DTS line is ("reg of /reserved-memory/linux,cma").</summary>
+    public string? Detail { get; init; }
+
+    public static RegionSource FromSpan(SourceSpan span, string detail) => new("dts", $"{span.File}:{span.Line}: {detail}") { Span = span, Detail = detail };
 
     public static RegionSource FromLine(string kind, LineRef line) => new(kind, $"{line.File}:{line.Line}: {line.Raw.Trim()}") { Line = line };
+
+    /// <summary>The text with file names rewritten (reports print them relative to the working folder).</summary>
+    public string Format(Func<string, string> path) =>
+        Span is { } s ? $"{path(s.File)}:{s.Line}: {Detail}"
+        : Line is { } l ? $"{path(l.File)}:{l.Line}: {l.Raw.Trim()}"
+        : Text;
 
     public override string ToString() => Text;
 }

@@ -29,5 +29,6 @@ public static class BootLayoutText
         foreach (var f in r.Findings) DiagnosisText.WriteFinding(w, f);
     }
 
-    private static string Where(RegionSource s) => s.Line is { } l ? $"{l.File}:{l.Line}" : s.Span is { } sp ? $"{sp.File}:{sp.Line}" : s.Text;
+    private static string Where(RegionSource s) =>
+        s.Line is { } l ? $"{DiagnosisText.Rel(l.File)}:{l.Line}" : s.Span is { } sp ? $"{DiagnosisText.Rel(sp.File)}:{sp.Line}" : s.Text;
 }

@@ -83,20 +83,23 @@ public static class DiagnosisText
     {
         w.WriteLine($"  {h.Range.ToKernelString()} {SizeText.Human(h.Range.Size),9}  {RoleText(h.Role),-14} {h.Name}{(h.Inferred ? " (inferred)" : "")}");
         if (h.Detail is { } d) w.WriteLine($"      {d}");
-        w.WriteLine($"      from {h.Source.Kind}: {h.Source.Text}");
+        w.WriteLine($"      from {h.Source.Kind}: {h.Source.Format(Rel)}");
     }
 
     public static void WriteFinding(TextWriter w, RootCauseFinding f)
     {
         // The culprit's DTS line leads, in the compiler style editors and CI annotate.
-        var at = f.Culprit?.Source.Span is { } s ? $"{s.File}:{s.Line}:{s.Column}: " : f.Culprit?.Source.Line is { } l ? $"{l.File}:{l.Line}: " : "";
+        var at = f.Culprit?.Source.Span is { } s ? $"{Rel(s.File)}:{s.Line}:{s.Column}: " : f.Culprit?.Source.Line is { } l ? $"{Rel(l.File)}:{l.Line}: " : "";
         w.WriteLine($"{at}{(f.ExplainsFault || f.Confidence == Dtmem.Diagnosis.RootCause.Confidence.High ? "error" : "warning")}: {f.Id}: {f.Title} ({Confidence(f.Confidence)} confidence)");
         w.WriteLine("  " + f.Statement);
         w.WriteLine("  evidence:");
         foreach (var e in f.Evidence)
-            w.WriteLine($"    - {e.Text}{(e.Source is { } src ? $"\n        {src.Kind}: {src.Text}" : "")}");
+            w.WriteLine($"    - {e.Text}{(e.Source is { } src ? $"\n        {src.Kind}: {src.Format(Rel)}" : "")}");
         w.WriteLine("  fix: " + f.Fix);
     }
+
+    /// <summary>File names relative to the working folder, as compilers print them.</summary>
+    public static string Rel(string file) => Findings.SourcePaths.Relative(file, Environment.CurrentDirectory);
 
     public static string Confidence(Confidence c) => c switch
     {
