@@ -10,41 +10,22 @@ namespace Dtmem.Reports.Diagnosis;
 /// is known, else at the log line that shows it; the other evidence lines are related locations.</summary>
 public static class DiagnosisSarif
 {
-    private const string SrcRoot = "SRCROOT";
-
     public static string ToString(DiagnosisReport r, ReportContext ctx) => JsonText.Write(w => Write(w, r, ctx));
 
     public static void Write(Utf8JsonWriter w, DiagnosisReport r, ReportContext ctx)
     {
         var rules = RootCauseRules.All;
-        w.WriteStartObject();
-        w.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-        w.WriteString("version", "2.1.0");
-        w.WriteStartArray("runs");
-        w.WriteStartObject();
-        w.WriteStartObject("tool");
-        w.WriteStartObject("driver");
-        w.WriteString("name", "dtmem");
-        w.WriteString("semanticVersion", ctx.ToolVersion);
-        w.WriteStartArray("rules");
-        foreach (var rule in rules)
+        SarifLog.Begin(w, ctx, w =>
         {
-            w.WriteStartObject();
-            w.WriteString("id", rule.Id);
-            w.WriteStartObject("shortDescription"); w.WriteString("text", rule.Title); w.WriteEndObject();
-            w.WriteStartObject("properties"); w.WriteString("docs", "docs/diagnosis.md"); w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteStartObject("originalUriBaseIds");
-        w.WriteStartObject(SrcRoot);
-        w.WriteString("uri", new Uri(Path.TrimEndingDirectorySeparator(Path.GetFullPath(ctx.BaseDirectory)) + "/").AbsoluteUri);
-        w.WriteEndObject();
-        w.WriteEndObject();
-
-        w.WriteStartArray("results");
+            foreach (var rule in rules)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", rule.Id);
+                w.WriteStartObject("shortDescription"); w.WriteString("text", rule.Title); w.WriteEndObject();
+                w.WriteStartObject("properties"); w.WriteString("docs", "docs/diagnosis.md"); w.WriteEndObject();
+                w.WriteEndObject();
+            }
+        });
         foreach (var f in r.Findings)
         {
             w.WriteStartObject();
@@ -67,10 +48,7 @@ public static class DiagnosisSarif
             w.WriteStartObject("properties"); w.WriteString("confidence", DiagnosisText.Confidence(f.Confidence)); w.WriteEndObject();
             w.WriteEndObject();
         }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
+        SarifLog.End(w);
     }
 
     private static int IndexOf(IReadOnlyList<RootCauseRule> rules, string id)
@@ -88,10 +66,7 @@ public static class DiagnosisSarif
         var file = s?.Span?.File ?? s?.Line?.File ?? ctx.Input;
         int line = s?.Span?.Line ?? s?.Line?.Line ?? 0;
         w.WriteStartObject("physicalLocation");
-        w.WriteStartObject("artifactLocation");
-        w.WriteString("uri", Uri.EscapeDataString(SourcePaths.Relative(file, ctx.BaseDirectory)).Replace("%2F", "/", StringComparison.Ordinal));
-        w.WriteString("uriBaseId", SrcRoot);
-        w.WriteEndObject();
+        SarifLog.ArtifactLocation(w, file, ctx);
         if (line > 0)
         {
             w.WriteStartObject("region");

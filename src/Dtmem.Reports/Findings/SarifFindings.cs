@@ -12,48 +12,27 @@ namespace Dtmem.Reports.Findings;
 /// </summary>
 public static class SarifFindings
 {
-    private const string SrcRoot = "SRCROOT";
-
     public static string ToString(IReadOnlyList<Finding> findings, ReportContext ctx) =>
         JsonText.Write(w => Write(w, findings, ctx));
 
     public static void Write(Utf8JsonWriter w, IReadOnlyList<Finding> findings, ReportContext ctx)
     {
         var rules = CheckRegistry.All;
-        w.WriteStartObject();
-        w.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-        w.WriteString("version", "2.1.0");
-        w.WriteStartArray("runs");
-        w.WriteStartObject();
-
-        w.WriteStartObject("tool");
-        w.WriteStartObject("driver");
-        w.WriteString("name", "dtmem");
-        w.WriteString("semanticVersion", ctx.ToolVersion);
-        w.WriteStartArray("rules");
-        foreach (var c in rules)
+        SarifLog.Begin(w, ctx, w =>
         {
-            w.WriteStartObject();
-            w.WriteString("id", c.Id);
-            w.WriteString("name", ToPascal(c.Name));
-            w.WriteStartObject("shortDescription"); w.WriteString("text", c.Summary); w.WriteEndObject();
-            w.WriteStartObject("fullDescription"); w.WriteString("text", c.Rationale); w.WriteEndObject();
-            w.WriteStartObject("help"); w.WriteString("text", c.Fix); w.WriteEndObject();
-            w.WriteStartObject("defaultConfiguration"); w.WriteString("level", Level(c.DefaultSeverity)); w.WriteEndObject();
-            w.WriteStartObject("properties"); w.WriteString("docs", $"docs/checks/{c.Id}.md"); w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndObject();
-
-        w.WriteStartObject("originalUriBaseIds");
-        w.WriteStartObject(SrcRoot);
-        w.WriteString("uri", new Uri(Path.TrimEndingDirectorySeparator(Path.GetFullPath(ctx.BaseDirectory)) + "/").AbsoluteUri);
-        w.WriteEndObject();
-        w.WriteEndObject();
-
-        w.WriteStartArray("results");
+            foreach (var c in rules)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", c.Id);
+                w.WriteString("name", ToPascal(c.Name));
+                w.WriteStartObject("shortDescription"); w.WriteString("text", c.Summary); w.WriteEndObject();
+                w.WriteStartObject("fullDescription"); w.WriteString("text", c.Rationale); w.WriteEndObject();
+                w.WriteStartObject("help"); w.WriteString("text", c.Fix); w.WriteEndObject();
+                w.WriteStartObject("defaultConfiguration"); w.WriteString("level", Level(c.DefaultSeverity)); w.WriteEndObject();
+                w.WriteStartObject("properties"); w.WriteString("docs", $"docs/checks/{c.Id}.md"); w.WriteEndObject();
+                w.WriteEndObject();
+            }
+        });
         foreach (var f in findings)
         {
             w.WriteStartObject();
@@ -77,11 +56,7 @@ public static class SarifFindings
             w.WriteEndObject();
             w.WriteEndObject();
         }
-        w.WriteEndArray();
-
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
+        SarifLog.End(w);
     }
 
     private static void WriteLocation(Utf8JsonWriter w, SourceSpan? span, string? subject, string? message, int? id, ReportContext ctx)
@@ -91,10 +66,7 @@ public static class SarifFindings
         if (message is not null) { w.WriteStartObject("message"); w.WriteString("text", message); w.WriteEndObject(); }
         var file = span?.File ?? ctx.Input;
         w.WriteStartObject("physicalLocation");
-        w.WriteStartObject("artifactLocation");
-        w.WriteString("uri", Uri.EscapeDataString(SourcePaths.Relative(file, ctx.BaseDirectory)).Replace("%2F", "/", StringComparison.Ordinal));
-        w.WriteString("uriBaseId", SrcRoot);
-        w.WriteEndObject();
+        SarifLog.ArtifactLocation(w, file, ctx);
         if (span is { IsBinary: true })
         {
             w.WriteStartObject("region"); w.WriteNumber("byteOffset", span.ByteOffset); w.WriteEndObject();
