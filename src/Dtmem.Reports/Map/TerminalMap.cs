@@ -65,8 +65,8 @@ public static class TerminalMap
         {
             var who = string.Join(" ∩ ", ov.Regions.Select(i => m.Regions[i].NodePath ?? m.Regions[i].Label));
             var ids = ov.FindingKeys.Select(k => m.FindingByKey(k)).OfType<MapFinding>().Select(f => $"{f.Id} {f.Name}").ToList();
-            console.MarkupLine(Paint($"overlap {ov.Key}: {ov.Range.ToKernelString()} ({MapStyle.Size(ov.Range.Size)}) {who}", "red", o.Color) +
-                Markup.Escape(ids.Count > 0 ? " → " + string.Join(", ", ids) : " (no check reports it)"));
+            console.MarkupLine(Paint($"overlap {ov.Key}: {ov.Range.ToKernelString()} ({MapStyle.Size(ov.Range.Size)})", "red", o.Color));
+            console.MarkupLine("  " + Markup.Escape(who + (ids.Count > 0 ? " → " + string.Join(", ", ids) : " (no check reports it)")));
         }
         foreach (var a in m.Assumptions) console.MarkupLine("[grey]assumed: " + Markup.Escape(a) + "[/]");
     }
