@@ -202,7 +202,7 @@ public sealed class RegionCatalogue
                 ? new KnownRegion(RegionRole.Initrd, "initrd", r, src) { Inferred = true, Detail = "memblock_reserve by arm64_memblock_init after removing and re-adding the same range" }
                 : new KnownRegion(RegionRole.KernelImage, "kernel image", r, src) { Inferred = true, Detail = "memblock_reserve by arm64_memblock_init: the kernel image [_text, _end)" };
         }
-        if (caller is "early_init_dt_reserve_memory_arch" or "early_init_dt_reserve_memory" or "__reserved_mem_reserve_reg" or "fdt_reserve_elfcorehdr")
+        if (caller is "early_init_dt_reserve_memory_arch" or "early_init_dt_reserve_memory" or "__reserved_mem_reserve_reg" or "fdt_scan_reserved_mem" or "fdt_reserve_elfcorehdr")
             return new KnownRegion(RegionRole.Reserved, "reserved-memory / memreserve (DT)", r, src) { Detail = "a static DT reservation" };
         return new KnownRegion(RegionRole.Reserved, caller is null ? "memblock_reserve" : "memblock_reserve by " + caller, r, src);
     }
@@ -210,8 +210,11 @@ public sealed class RegionCatalogue
     /// <summary>The function name of a memblock=debug caller (`arm64_memblock_init+0x240/0x44c` -> `arm64_memblock_init`).</summary>
     private static string? Caller(BootRange b)
     {
-        var d = b.Detail;
+        var d = b.Detail?.Trim();
         if (string.IsNullOrEmpty(d)) return null;
+        // memblock_add_node prints "nid=0 flags=0 caller+0x54/0x60": the caller is the last word.
+        int space = d.LastIndexOf(' ');
+        if (space >= 0) d = d[(space + 1)..];
         int plus = d.IndexOf('+');
         var name = (plus > 0 ? d[..plus] : d).Trim();
         int dot = name.IndexOf('.');

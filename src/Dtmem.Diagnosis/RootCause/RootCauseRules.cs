@@ -15,6 +15,9 @@ public static class RootCauseRules
         new CmaOverKernelLayout(),
         new ReservedBelowKernelCode(),
         new MemoryReservedShort(),
+        new CmaOverInitrd(),
+        new KernelReportedOverlap(),
+        new ReservationFailedAtBoot(),
     ];
 
     public static RootCauseRule? Find(string id) => All.FirstOrDefault(r => r.Id == id);

@@ -187,3 +187,66 @@ public class RootCauseTests
         Assert.Equal(RootCauseRules.All.Count, RootCauseRules.All.Select(r => r.Id).Distinct().Count());
     }
 }
+
+/// <summary>The boot-evidence rules that need no oops, each on a log that shows the problem and one that does not.</summary>
+public class BootEvidenceRuleTests
+{
+    private static IReadOnlyList<RootCauseFinding> Findings(string log) =>
+        Diagnoser.Run(new DiagnosisInputs { Log = LogEvidence.Parse(log, "boot.log") }).Findings;
+
+    private const string Initrd = """
+        [    0.000000] memblock_remove: [0x0000000048000000-0x00000000487fffff] arm64_memblock_init+0x1b8/0x44c
+        [    0.000000] memblock_add: [0x0000000048000000-0x00000000487fffff] arm64_memblock_init+0x1c4/0x44c
+        [    0.000000] memblock_reserve: [0x0000000048000000-0x00000000487fffff] arm64_memblock_init+0x1d0/0x44c
+        [    0.000000] memblock_reserve: [0x0000000040200000-0x00000000421fffff] arm64_memblock_init+0x240/0x44c
+        """;
+
+    [Fact]
+    public void RC104_fires_when_a_cma_pool_covers_the_initrd_and_not_when_it_sits_apart()
+    {
+        var over = Findings(Initrd + "\n[    0.000000] Reserved memory: created CMA memory pool at 0x0000000048000000, size 16 MiB\n[    0.000000] OF: reserved mem: initialized node linux,cma, compatible id shared-dma-pool\n");
+        var f = Assert.Single(over, x => x.Id == "RC104");
+        Assert.Equal("linux,cma", f.Culprit!.Name);
+        Assert.DoesNotContain(over, x => x.Id == "RC101"); // the kernel reservation [0x40200000..] is not touched
+        var apart = Findings(Initrd + "\n[    0.000000] Reserved memory: created CMA memory pool at 0x0000000050000000, size 16 MiB\n");
+        Assert.DoesNotContain(apart, x => x.Id == "RC104");
+    }
+
+    [Fact]
+    public void RC105_reports_the_kernels_own_overlap_line()
+    {
+        var f = Assert.Single(Findings("""
+            [    0.000000] OF: reserved mem: OVERLAP DETECTED!
+            [    0.000000] foo@10000000 (0x0000000010000000--0x0000000010800000) overlaps with linux,cma (0x0000000010400000--0x0000000010c00000)
+            """), x => x.Id == "RC105");
+        Assert.Contains("foo@10000000", f.Statement, StringComparison.Ordinal);
+        Assert.Contains("linux,cma", f.Statement, StringComparison.Ordinal);
+        Assert.DoesNotContain(Findings("[    0.000000] OF: reserved mem: initialized node linux,cma, compatible id shared-dma-pool\n"), x => x.Id == "RC105");
+    }
+
+    [Fact]
+    public void RC106_reports_a_failed_reservation_with_a_size_but_not_an_empty_placeholder()
+    {
+        var real = Findings("[    0.000000] OF: fdt: Reserved memory: failed to reserve memory for node 'ramoops@8f000000': base 0x000000008f000000, size 1 MiB\n");
+        var f = Assert.Single(real, x => x.Id == "RC106");
+        Assert.Contains("ramoops@8f000000", f.Statement, StringComparison.Ordinal);
+        // The seed's drm-logo nodes have size 0: U-Boot fills them in later; nothing is lost.
+        var seed = Findings(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "boot", "rk3566-5.4-seed-memblock-debug.log")));
+        Assert.DoesNotContain(seed, x => x.Id == "RC106");
+    }
+
+    [Fact]
+    public void RC106_reports_a_cma_alignment_failure()
+    {
+        Assert.Contains(Findings("[    0.000000] Reserved memory: incorrect alignment of CMA region\n"), x => x.Id == "RC106");
+    }
+
+    [Fact]
+    public void A_memblock_add_node_line_with_nid_and_flags_is_read_as_dt_memory()
+    {
+        var report = Diagnoser.Run(new DiagnosisInputs { Log = LogEvidence.Parse("[    0.000000] memblock_add_node: [0x0000000000200000-0x000000007fffffff] nid=0 flags=0 early_init_dt_add_memory_arch+0x54/0x60\n", "boot.log") });
+        var ram = Assert.Single(report.Regions.Regions);
+        Assert.Equal(RegionRole.Ram, ram.Role);
+        Assert.Equal(0x200000UL, ram.Range.Start);
+    }
+}
