@@ -56,7 +56,8 @@ public static class Diagnoser
         var version = inputs.Version ?? VersionOf(primary, boots);
         var merged = Merge(boots);
         AddressTranslation? translation = null;
-        if (primary?.FaultAddress is { } fa)
+        // The formulas are arm64's; on other architectures only the NULL page is classified.
+        if (primary?.FaultAddress is { } fa && (primary.Arch is Oops.OopsArch.Arm64 or Oops.OopsArch.Unknown || fa.Value < 0x1000))
         {
             var hints = new TranslationHints
             {

@@ -18,7 +18,8 @@ public static class DiagnosisText
         else
         {
             w.WriteLine("== Fault");
-            w.WriteLine($"{o.Start}: {(o.FaultDescription is { } fd ? "Unable to handle kernel " + fd.Value : o.DieLine?.Value ?? o.PanicMessage?.Value ?? o.Kind.ToString())}");
+            var headline = o.FaultDescription?.Source ?? o.DieLine?.Source ?? o.PanicMessage?.Source ?? o.Start;
+            w.WriteLine($"{Rel(headline.File)}:{headline.Line}: {headline.Raw.Trim()}");
             if (o.FaultAddress is { } fa) w.WriteLine($"  address    0x{fa.Value:x16}");
             var who = new List<string>();
             if (o.KernelVersion is { } kv) who.Add("Linux " + kv.Value);
@@ -42,6 +43,12 @@ public static class DiagnosisText
                 foreach (var n in o.Notes.Where(n => n.Code.StartsWith("esr", StringComparison.OrdinalIgnoreCase)))
                     w.WriteLine($"  note: {n.Message}");
             }
+        }
+
+        if (r.Translation is null && o?.FaultAddress is not null && o.Arch is not Dtmem.Diagnosis.Oops.OopsArch.Arm64)
+        {
+            w.WriteLine();
+            w.WriteLine($"== Translation\n  not attempted: VA->PA translation is modelled for arm64; this is a {o.Arch} report");
         }
 
         if (r.Translation is { } t)
