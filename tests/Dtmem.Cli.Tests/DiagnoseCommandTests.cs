@@ -119,4 +119,43 @@ public class DiagnoseCommandTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--va-bits 99", r.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Diagnose_html_and_svg_mark_the_faulting_address_and_draw_the_overlap()
+    {
+        var dir = Directory.CreateTempSubdirectory("dtmem-diag-").FullName;
+        try
+        {
+            var svg = Path.Combine(dir, "crash.svg");
+            var html = Path.Combine(dir, "crash.html");
+            var r = DtmemProcess.Run("diagnose", SeedOops, "--iomem", Diag("boot/rk3566-5.4-seed-iomem.txt"),
+                "--bootlog", Diag("boot/rk3566-5.4-seed-memblock-debug.log"), "--svg", svg, "--html", html);
+            Assert.Equal(1, r.ExitCode);
+            var s = File.ReadAllText(svg);
+            Assert.Contains("<g class=\"marker\" data-address=\"0x10080000\">", s, StringComparison.Ordinal);
+            Assert.Contains("overlap", s, StringComparison.Ordinal);
+            var h = File.ReadAllText(html);
+            Assert.Contains("RC001", h, StringComparison.Ordinal);
+            Assert.Contains("linux,cma", h, StringComparison.Ordinal);
+            Assert.DoesNotContain("http://", h.Replace("http://www.w3.org/", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void Bootlog_svg_draws_one_box_per_thing_from_the_evidence()
+    {
+        var dir = Directory.CreateTempSubdirectory("dtmem-boot-").FullName;
+        try
+        {
+            var svg = Path.Combine(dir, "boot.svg");
+            var r = DtmemProcess.Run("bootlog", Diag("boot/rk3566-5.4-seed-memblock-debug.log"), "--iomem", Diag("boot/rk3566-5.4-seed-iomem.txt"), "--svg", svg);
+            Assert.Equal(1, r.ExitCode);
+            var s = File.ReadAllText(svg);
+            // The pool is described by two log lines and a memblock reservation: it is drawn once.
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(s, ">linux,cma<"));
+            Assert.Contains(">Kernel code<", s, StringComparison.Ordinal);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

@@ -43,11 +43,13 @@ internal static partial class Commands
         public Option<string?> MemblockReserved { get; } = new("--memblock-reserved") { Description = "/sys/kernel/debug/memblock/reserved", HelpName = "FILE" };
         public Option<string> Format { get; } = new("--format") { Description = "Output format", DefaultValueFactory = _ => "text" };
         public Option<string?> Output { get; } = new("--out", "-o") { Description = "Write the report here (default: standard output)", HelpName = "FILE" };
+        public MapOutputs Maps { get; } = new();
 
         public void AddTo(Command c)
         {
             Format.AcceptOnlyFromAmong("text", "json", "sarif");
             foreach (var o in new Option[] { Iomem, Bootlog, MemblockMemory, MemblockReserved, Format, Output }) c.Options.Add(o);
+            Maps.AddTo(c);
         }
 
         public List<BootEvidence> Read(ParseResult r)
@@ -131,6 +133,7 @@ internal static partial class Commands
             "sarif" => DiagnosisSarif.ToString(report, ctx),
             _ => RenderText(text),
         };
+        o.Maps.Write(r, () => Reports.Map.MapModel.FromDiagnosis(report, input));
         Emit(r.GetValue(o.Output), System.Text.Encoding.UTF8.GetBytes(body));
     }
 
