@@ -158,4 +158,26 @@ public class DiagnoseCommandTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [Theory]
+    [InlineData("6.1.0-50-arm64")]
+    [InlineData("6.12.117+deb12-arm64")]
+    public void A_real_kernels_crash_joined_with_its_dt_names_the_reg_line_with_no_other_input(string kernel)
+    {
+        // A real Debian kernel booted under QEMU with a static CMA pool over its image, crashing under a memory fill.
+        // The version comes from the oops, the kernel's place from the iomem lines in the same console log.
+        var dir = Path.Combine(DtmemProcess.RepoRoot, "tests", "Dtmem.Layout.Tests", "data", "fidelity", kernel);
+        var dts = Path.Combine(dir, "cma-over-kernel.dts");
+        var regLine = Array.FindIndex(File.ReadAllLines(dts), l => l.Contains("linux,cma@40000000 {", StringComparison.Ordinal)) + 1;
+        var r = DtmemProcess.Run("diagnose", Path.Combine(dir, "cma-over-kernel.log"), "--dt", dts, "--format", "json");
+        Assert.Equal(1, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var f = doc.RootElement.GetProperty("findings")[0];
+        Assert.Equal("RC001", f.GetProperty("id").GetString());
+        Assert.Equal("high", f.GetProperty("confidence").GetString());
+        var loc = f.GetProperty("culprit").GetProperty("source").GetProperty("location");
+        Assert.EndsWith("cma-over-kernel.dts", loc.GetProperty("file").GetString(), StringComparison.Ordinal);
+        // The reg property sits a few lines into the node.
+        Assert.InRange(loc.GetProperty("line").GetInt32(), regLine + 1, regLine + 6);
+    }
 }

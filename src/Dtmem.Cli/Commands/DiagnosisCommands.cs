@@ -84,7 +84,7 @@ internal static partial class Commands
             var version = Diagnoser.VersionOf(logEvidence.Oopses.Count > 0 ? logEvidence.Oopses[0] : null, [logEvidence.Boot, .. boots]);
             Layout.Model.BootResult? model = null;
             if (board.Tree.InputPath(r) is not null)
-                model = board.Run(r, version, PlacementFromIomem(boots, version)).Boot;
+                model = board.Run(r, version, PlacementFromIomem([logEvidence.Boot, .. boots], version)).Boot;
             var overrides = new TranslationOverrides
             {
                 VaBits = r.GetValue(vaBits) is { } vb and (< 32 or > 52) ? throw new CliException($"--va-bits {vb}: arm64 kernels use 36 to 52 bits") : r.GetValue(vaBits),
