@@ -41,7 +41,7 @@ public static class HtmlReport
         SvgMap.Write(new StringWriter(s), m, new SvgMapOptions { Standalone = false, LinkFindings = true });
         s.Append("</div>\n<div id=\"tip\" role=\"tooltip\" hidden></div>\n");
         s.Append("<p class=\"muted\">Scale: each stretch between two region edges grows with the logarithm of its size, so 4 KiB and 4 GiB both stay readable; ")
-         .Append("stretches of only free RAM, and holes, of 64 MiB or more are collapsed and cut by a zigzag. Labels give exact sizes.</p>\n");
+         .Append("stretches of only free RAM, and holes, of 64 MiB or more are collapsed and cut by a zigzag. Labels give true sizes; tooltips give them to the byte.</p>\n");
         if (m.Assumptions.Count > 0)
         {
             s.Append("<ul class=\"assumptions\">");
@@ -61,34 +61,47 @@ public static class HtmlReport
 
     public static void Write(TextWriter w, MapModel m) => w.Write(ToString(m));
 
+    /// <summary>Findings grouped by check, so a check's rationale and fix appear once however often it fires.</summary>
     private static void Findings(StringBuilder s, MapModel m)
     {
         var e = SvgMap.Esc;
         s.Append("<section id=\"findings\"><h2>Findings</h2>\n");
         if (m.Findings.Count == 0) s.Append("<p>No findings.</p>\n");
-        foreach (var f in m.Findings.OrderByDescending(f => f.Severity))
+        foreach (var group in m.Findings.GroupBy(f => f.Id).OrderByDescending(g => g.Max(f => f.Severity)).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
-            var sev = f.Severity switch { Severity.Error => "error", Severity.Warning => "warning", _ => "note" };
-            s.Append($"<article class=\"finding sev-{f.Severity.ToString().ToLowerInvariant()}\" id=\"finding-{e(f.Key)}\">");
-            s.Append($"<h3><span class=\"badge sev-{f.Severity.ToString().ToLowerInvariant()}\">{sev}</span> {e(f.Id)} <code>{e(f.Name)}</code></h3>");
-            if (f.Location is { } loc) s.Append("<p class=\"loc\"><code>").Append(e(loc)).Append("</code></p>");
-            s.Append("<p>").Append(e(f.Message)).Append("</p>");
-            var overlaps = m.Overlaps.Where(o => o.FindingKeys.Contains(f.Key)).ToList();
-            if (overlaps.Count > 0)
-                s.Append("<p class=\"links\">drawn as ").Append(string.Join(", ", overlaps.Select(o =>
-                    $"<a href=\"#{o.Anchor}\" data-zoom-start=\"0x{o.Range.Start:x}\" data-zoom-end=\"0x{o.Range.End:x}\">overlap {o.Key} {e(o.Range.ToKernelString())}</a>"))).Append("</p>");
-            if (f.Rationale is { } why) s.Append("<h4>Why</h4><p>").Append(e(why)).Append("</p>");
-            if (f.Fix is { } fix) s.Append("<h4>Fix</h4><p>").Append(e(fix)).Append("</p>");
-            if (f.Notes.Count > 0)
+            var first = group.First();
+            var worst = group.Max(f => f.Severity);
+            s.Append($"<article class=\"check sev-{Sev(worst)}\" id=\"check-{e(group.Key)}\">");
+            s.Append($"<h3><span class=\"badge sev-{Sev(worst)}\">{Word(worst)}</span> {e(group.Key)} <code>{e(first.Name)}</code>");
+            if (group.Count() > 1) s.Append($" <span class=\"muted\">× {group.Count()}</span>");
+            s.Append("</h3>");
+            foreach (var f in group)
             {
-                s.Append("<ul class=\"notes\">");
-                foreach (var n in f.Notes) s.Append("<li>").Append(e(n)).Append("</li>");
-                s.Append("</ul>");
+                s.Append($"<div class=\"finding sev-{Sev(f.Severity)}\" id=\"finding-{e(f.Key)}\">");
+                if (f.Location is { } loc) s.Append("<p class=\"loc\"><code>").Append(e(loc)).Append("</code></p>");
+                s.Append("<p>").Append(e(f.Message)).Append("</p>");
+                var overlaps = m.Overlaps.Where(o => o.FindingKeys.Contains(f.Key)).ToList();
+                if (overlaps.Count > 0)
+                    s.Append("<p class=\"links\">drawn as ").Append(string.Join(", ", overlaps.Select(o =>
+                        $"<a href=\"#{o.Anchor}\" data-zoom-start=\"0x{o.Range.Start:x}\" data-zoom-end=\"0x{o.Range.End:x}\">overlap {o.Key} {e(o.Range.ToKernelString())}</a>"))).Append("</p>");
+                if (f.Notes.Count > 0)
+                {
+                    s.Append("<ul class=\"notes\">");
+                    foreach (var n in f.Notes) s.Append("<li>").Append(e(n)).Append("</li>");
+                    s.Append("</ul>");
+                }
+                s.Append("</div>");
             }
+            if (first.Rationale is { } why) s.Append("<h4>Why</h4><p>").Append(e(why)).Append("</p>");
+            if (first.Fix is { } fix) s.Append("<h4>Fix</h4><p>").Append(e(fix)).Append("</p>");
             s.Append("</article>\n");
         }
         s.Append("</section>\n");
     }
+
+    private static string Sev(Severity s) => s.ToString().ToLowerInvariant();
+
+    private static string Word(Severity s) => s switch { Severity.Error => "error", Severity.Warning => "warning", _ => "note" };
 
     private static void Overlaps(StringBuilder s, MapModel m)
     {
@@ -148,10 +161,11 @@ public static class HtmlReport
         #map svg{display:block}
         #map g.region,#map g.overlap{cursor:zoom-in}
         #tip{position:fixed;z-index:10;max-width:560px;background:#1b1f24;color:#fff;padding:8px 10px;border-radius:6px;font-size:12.5px;white-space:pre-wrap;pointer-events:none;box-shadow:0 4px 14px #0004}
-        .finding{background:#fff;border:1px solid var(--line);border-left:5px solid #888;border-radius:4px;padding:10px 14px;margin:10px 0}
-        .finding.sev-error{border-left-color:var(--red)}.finding.sev-warning{border-left-color:#c77700}.finding.sev-info{border-left-color:#4e79a7}
-        .finding:target,.finding.hl{box-shadow:0 0 0 3px #d6272855}
-        .finding p{margin:4px 0}.notes{margin:6px 0 0;color:var(--muted);font-size:13px}
+        .check{background:#fff;border:1px solid var(--line);border-left:5px solid #888;border-radius:4px;padding:10px 14px;margin:10px 0}
+        .check.sev-error{border-left-color:var(--red)}.check.sev-warning{border-left-color:#c77700}.check.sev-info{border-left-color:#4e79a7}
+        .finding{border-top:1px dashed var(--line);padding:6px 0}.check h3+.finding{border-top:0}
+        .finding:target,.finding.hl{background:#fdecea;box-shadow:0 0 0 3px #d6272855}
+        .finding p,.check p{margin:4px 0}.notes{margin:6px 0 0;color:var(--muted);font-size:13px}
         table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
         th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
         tr[data-zoom-start]{cursor:zoom-in}tr[data-zoom-start]:hover{background:#f1f4f8}
@@ -180,7 +194,7 @@ public static class HtmlReport
           svg.setAttribute('width',Math.round(W*state.k));svg.setAttribute('height',Math.round((state.y1-state.y0)*state.k));
           if(label)status.textContent=label;}
         function zoomTo(a,b){if(b<=a)return;var y0=Math.max(0,yOf(a)-24),y1=Math.min(H,yOf(b)+24);
-          var box=document.getElementById('map');var k=Math.min(3,Math.max(1,(box.clientHeight-20)/(y1-y0)));
+          var box=document.getElementById('map');var k=Math.max(1,Math.min(2.5,(box.clientWidth-4)/W,(box.clientHeight-20)/(y1-y0)));
           state={y0:y0,y1:y1,k:k};apply('showing '+hex(a)+' – '+hex(b));
           document.getElementById('zoom-from').value=hex(a);document.getElementById('zoom-to').value=hex(b);
           box.scrollTop=0;box.scrollIntoView({block:'nearest'});}
@@ -205,7 +219,7 @@ public static class HtmlReport
         function mark(keys,on){(keys||'').split(' ').forEach(function(k){var f=document.getElementById('finding-'+k);if(f)f.classList.toggle('hl',on);});}
         svg.addEventListener('mouseover',function(ev){var g=ev.target.closest('g.overlap');if(g)mark(g.getAttribute('data-findings'),true);});
         svg.addEventListener('mouseout',function(ev){var g=ev.target.closest('g.overlap');if(g)mark(g.getAttribute('data-findings'),false);});
-        document.querySelectorAll('.finding').forEach(function(f){var k=f.id.slice(8);
+        document.querySelectorAll('div.finding').forEach(function(f){var k=f.id.slice(8);
           f.addEventListener('mouseenter',function(){svg.querySelectorAll('g.overlap').forEach(function(g){if((' '+g.getAttribute('data-findings')+' ').indexOf(' '+k+' ')>=0)g.classList.add('hl');});});
           f.addEventListener('mouseleave',function(){svg.querySelectorAll('g.overlap.hl').forEach(function(g){g.classList.remove('hl');});});});
         document.documentElement.setAttribute('data-map-ready',String(segs.length));

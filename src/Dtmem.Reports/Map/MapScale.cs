@@ -83,12 +83,17 @@ public sealed class MapScale
         return new MapScale(segments);
     }
 
+    /// <summary>The index of the segment that holds <paramref name="address"/>; -1 below the map, the last index above it.</summary>
+    public int IndexOf(ulong address)
+    {
+        var i = Array.BinarySearch(_starts, address);
+        return i >= 0 ? i : ~i - 1;
+    }
+
     /// <summary>Where an address is drawn: linear inside its segment, clamped to the ends of the map.</summary>
     public double Position(ulong address)
     {
-        if (Segments.Count == 0) return 0;
-        var i = Array.BinarySearch(_starts, address);
-        if (i < 0) i = ~i - 1;
+        var i = IndexOf(address);
         if (i < 0) return 0;
         var s = Segments[i];
         if (address >= s.Range.End) return s.End;

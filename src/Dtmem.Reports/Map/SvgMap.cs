@@ -48,6 +48,11 @@ public static class SvgMap
          .Append(".region rect.box{stroke:#00000055}.region:hover rect.box{stroke:#000;stroke-width:2}")
          .Append(".overlap rect{fill:url(#hatch);stroke:").Append(MapStyle.OverlapRed).Append(";stroke-width:2}.overlap:hover rect{stroke-width:3}")
          .Append(".given rect.box{stroke:#7a3d00;stroke-dasharray:5 3;stroke-width:1.5}.assumed rect.box{stroke-dasharray:2 2}")
+         .Append(".label{paint-order:stroke;stroke-width:3px;stroke-linejoin:round}.label .n{font-weight:600}");
+        // A halo in the box colour keeps a label readable over overlap hatching.
+        foreach (var l in lanes)
+            s.Append(Inv($".label.lane-{LaneClass(l)}{{fill:{MapStyle.Ink(l)};stroke:{MapStyle.Fill(l)}}}"));
+        s
          .Append("</style>\n");
         s.Append("<defs><pattern id=\"hatch\" patternUnits=\"userSpaceOnUse\" width=\"7\" height=\"7\" patternTransform=\"rotate(45)\">")
          .Append("<rect width=\"7\" height=\"7\" fill=\"").Append(MapStyle.OverlapRed).Append("\" fill-opacity=\"0.22\"/>")
@@ -131,20 +136,21 @@ public static class SvgMap
 
     private static void Axis(StringBuilder s, MapScale scale, double width)
     {
+        var grid = new StringBuilder();
         s.Append("<g class=\"axis\">");
         foreach (var seg in scale.Segments)
         {
             var y = seg.Start + Top;
+            grid.Append(Inv($"M{AxisW - 8:0},{y:0.#}H{width - RightW + 4:0}"));
             s.Append(Inv($"<rect class=\"seg\" x=\"0\" y=\"{y:0.#}\" width=\"{AxisW - 8:0}\" height=\"{seg.Length:0.#}\" fill=\"transparent\" data-start=\"{Hex(seg.Range.Start)}\" data-end=\"{Hex(seg.Range.End)}\">"));
             s.Append("<title>").Append(Esc($"{seg.Range.ToKernelString()} {MapStyle.Size(seg.Range.Size)}{(seg.Collapsed ? " (collapsed)" : "")}")).Append("</title></rect>");
-            s.Append(Inv($"<line x1=\"{AxisW - 8:0}\" y1=\"{y:0.#}\" x2=\"{width - RightW + 4:0}\" y2=\"{y:0.#}\" stroke=\"#e1e3e8\"/>"));
             s.Append(Inv($"<text class=\"mono addr\" x=\"{AxisW - 12:0}\" y=\"{y + 4:0.#}\" text-anchor=\"end\">{MapStyle.Address(seg.Range.Start)}</text>"));
             if (seg.Collapsed)
                 s.Append(Inv($"<text class=\"mono\" x=\"{AxisW - 12:0}\" y=\"{y + seg.Length / 2 + 4:0.#}\" text-anchor=\"end\" fill=\"#777\">≈ {Esc(MapStyle.Size(seg.Range.Size))}</text>"));
         }
         if (scale.Segments.Count > 0)
             s.Append(Inv($"<text class=\"mono addr\" x=\"{AxisW - 12:0}\" y=\"{scale.Length + Top + 4:0.#}\" text-anchor=\"end\">{MapStyle.Address(scale.Segments[^1].Range.End)}</text>"));
-        s.Append("</g>\n");
+        s.Append("<path class=\"grid\" d=\"").Append(grid).Append("\" stroke=\"#e1e3e8\"/></g>\n");
     }
 
     /// <summary>Holes in the RAM lane, so a gap between banks reads as "no RAM here" rather than as nothing drawn.</summary>
@@ -164,7 +170,7 @@ public static class SvgMap
         var (y0, y1) = Y(scale, r.Range);
         var (x, w) = BoxX(laneX, sub);
         var h = y1 - y0;
-        var cls = "region lane-" + r.Lane.ToString().ToLowerInvariant() + (r.GivenToPageAllocator ? " given" : "") + (r.Assumed ? " assumed" : "");
+        var cls = "region lane-" + LaneClass(r.Lane) + (r.GivenToPageAllocator ? " given" : "") + (r.Assumed ? " assumed" : "");
         var findings = string.Join(' ', m.RegionFindings[i]);
         s.Append(Inv($"<g class=\"{cls}\" data-start=\"{Hex(r.Range.Start)}\" data-end=\"{Hex(r.Range.End)}\""));
         if (findings.Length > 0) s.Append(" data-findings=\"").Append(Esc(findings)).Append('"');
@@ -172,12 +178,10 @@ public static class SvgMap
         s.Append(Inv($"<rect class=\"box\" x=\"{x + 1:0.#}\" y=\"{y0 + 0.5:0.#}\" width=\"{w - 2:0.#}\" height=\"{Math.Max(1, h - 1):0.#}\" rx=\"3\" fill=\"{MapStyle.Fill(r.Lane)}\"/>"));
         var size = MapStyle.Size(r.Range.Size) + (r.GivenToPageAllocator ? " → page allocator" : "");
         s.Append("</g>\n");
-        // A halo in the box colour keeps the label readable over hatching.
-        var style = $"fill:{MapStyle.Ink(r.Lane)};paint-order:stroke;stroke:{MapStyle.Fill(r.Lane)};stroke-width:3px;stroke-linejoin:round";
-        labels.Append(Inv($"<g class=\"label\" data-start=\"{Hex(r.Range.Start)}\" style=\"{style}\">"));
+        labels.Append(Inv($"<g class=\"label lane-{LaneClass(r.Lane)}\">"));
         if (h >= 30)
         {
-            labels.Append(Inv($"<text x=\"{x + 6:0.#}\" y=\"{y0 + 14:0.#}\" style=\"font-weight:600\">{Esc(Fit(r.Label, w - 10))}</text>"));
+            labels.Append(Inv($"<text class=\"n\" x=\"{x + 6:0.#}\" y=\"{y0 + 14:0.#}\">{Esc(Fit(r.Label, w - 10))}</text>"));
             labels.Append(Inv($"<text x=\"{x + 6:0.#}\" y=\"{y0 + 26:0.#}\">{Esc(Fit(size, w - 10))}</text>"));
         }
         else
@@ -257,6 +261,8 @@ public static class SvgMap
         var max = Math.Max(3, (int)(width / CharW));
         return text.Length <= max ? text : text[..(max - 1)] + "…";
     }
+
+    private static string LaneClass(MapLane lane) => lane.ToString().ToLowerInvariant();
 
     private static string Hex(ulong v) => "0x" + v.ToString("x", CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Dtmem.Layout.Ranges;
 using Spectre.Console;
 
@@ -24,96 +25,165 @@ public static class TerminalMap
     public static void Write(TextWriter w, MapModel m, TerminalMapOptions? options = null)
     {
         var o = options ?? new TerminalMapOptions();
+        var scale = MapScale.Build(m);
+        var lanes = m.UsedLanes();
+        var (here, hot) = Coverage(m, scale);
+        var starts = m.Regions.Select((r, i) => (r, i)).ToLookup(x => x.r.Range.Start, x => x.i);
+
+        // Laid out by hand rather than with Spectre's Table: a table measures every cell and needs about half a
+        // second for the thousand rows of a 500-region board.
+        var rows = scale.Segments.Select((seg, k) => (
+            Address: MapStyle.Address(seg.Range.Start),
+            Size: (seg.Collapsed ? Break + " " : "") + MapStyle.Size(seg.Range.Size),
+            Lanes: string.Join(' ', lanes.Select(l =>
+                (hot[k] & 1 << (int)l) != 0 ? Paint(o.Color ? Cross : "X", "red")
+                : (here[k] & 1 << (int)l) != 0 ? Paint(seg.Collapsed ? Break : Bar, MapStyle.TerminalColor(l))
+                : " ")),
+            What: What(m, seg, starts[seg.Range.Start], o.Color))).ToList();
+        if (scale.Segments.Count > 0)
+            rows.Add((MapStyle.Address(scale.Segments[^1].Range.End), "", string.Join(' ', lanes.Select(_ => " ")), [("end", "grey", false)]));
+        var addrW = Math.Max("address".Length, rows.Count == 0 ? 0 : rows.Max(r => r.Address.Length));
+        var sizeW = Math.Max("size".Length, rows.Count == 0 ? 0 : rows.Max(r => r.Size.Length));
+        var indent = 2 + addrW + 2 + sizeW + 2 + (lanes.Count * 2 - 1) + 2;
+        var whatW = Math.Max(20, o.Width - indent);
+
+        var s = new StringBuilder();
+        s.Append("[bold]").Append(Markup.Escape(m.Title)).Append("[/]\n");
+        s.Append(Markup.Escape($"  {"address".PadRight(addrW)}  {"size".PadLeft(sizeW)}  {string.Join(' ', lanes.Select(MapStyle.LaneLetter))}  what starts here")).Append('\n');
+        s.Append("[grey]").Append('─', Math.Min(o.Width, indent + whatW)).Append("[/]\n");
+        foreach (var row in rows)
+        {
+            var lines = Wrap(row.What, whatW);
+            s.Append($"  {Markup.Escape(row.Address.PadRight(addrW))}  {Markup.Escape(row.Size.PadLeft(sizeW))}  {row.Lanes}  {lines[0]}".TrimEnd(' ')).Append('\n');
+            foreach (var more in lines.Skip(1))
+                s.Append(' ', indent).Append(more).Append('\n');
+        }
+        s.Append('\n');
+
+        var legend = lanes.Select(l => $"{Paint(Bar, MapStyle.TerminalColor(l))} {MapStyle.LaneLetter(l)} {Markup.Escape(MapStyle.LaneName(l))}").ToList();
+        legend.Add($"{Paint(o.Color ? Cross : "X", "red")} overlap");
+        legend.Add($"{Break} collapsed (not to scale)");
+        var used = 0;
+        foreach (var item in legend)
+        {
+            var len = Markup.Remove(item).Length;
+            if (used == 0) { s.Append("legend: "); used = 8; }
+            else if (used + 3 + len > o.Width) { s.Append("\n        "); used = 8; }
+            else { s.Append("   "); used += 3; }
+            s.Append(item);
+            used += len;
+        }
+        s.Append('\n');
+        s.Append("[grey]scale: one row per stretch between region edges, whatever its size; sizes are true sizes[/]\n");
+        foreach (var ov in m.Overlaps)
+        {
+            var who = string.Join(" ∩ ", ov.Regions.Select(i => m.Regions[i].NodePath ?? m.Regions[i].Label));
+            var ids = ov.FindingKeys.Select(k => m.FindingByKey(k)).OfType<MapFinding>().Select(f => $"{f.Id} {f.Name}").ToList();
+            s.Append(Paint($"overlap {ov.Key}: {ov.Range.ToKernelString()} ({MapStyle.Size(ov.Range.Size)})", "red")).Append('\n');
+            s.Append("  ").Append(Markup.Escape(who + (ids.Count > 0 ? " → " + string.Join(", ", ids) : " (no check reports it)"))).Append('\n');
+        }
+        foreach (var a in m.Assumptions) s.Append("[grey]assumed: ").Append(Markup.Escape(a)).Append("[/]\n");
+
+        if (!o.Color)
+        {
+            // Without colour the markup only needs stripping; Spectre's renderer would add nothing but time.
+            w.Write(Markup.Remove(s.ToString()));
+            return;
+        }
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Ansi = o.Color ? AnsiSupport.Yes : AnsiSupport.No,
-            ColorSystem = o.Color ? ColorSystemSupport.Standard : ColorSystemSupport.NoColors,
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.Standard,
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(w),
             Enrichment = new ProfileEnrichment { UseDefaultEnrichers = false },
         });
         console.Profile.Width = o.Width;
-        console.Profile.Height = 24;
+        console.Markup(s.ToString());
+    }
 
-        var scale = MapScale.Build(m);
-        var lanes = m.UsedLanes();
-        console.MarkupLine($"[bold]{Markup.Escape(m.Title)}[/]");
-
-        var table = new Table { Border = TableBorder.Simple, ShowHeaders = true };
-        table.AddColumn(new TableColumn("address").NoWrap());
-        table.AddColumn(new TableColumn("size").RightAligned().NoWrap());
-        table.AddColumn(new TableColumn(string.Join(' ', lanes.Select(MapStyle.LaneLetter))).NoWrap());
-        table.AddColumn(new TableColumn("what starts here"));
-
-        foreach (var seg in scale.Segments)
-            table.AddRow(
-                new Markup(MapStyle.Address(seg.Range.Start)),
-                new Markup(seg.Collapsed ? $"[grey]{Break}[/] {MapStyle.Size(seg.Range.Size)}" : MapStyle.Size(seg.Range.Size)),
-                new Markup(LaneCells(m, lanes, seg, o.Color)),
-                new Markup(What(m, seg, o.Color)));
-        if (scale.Segments.Count > 0)
-            table.AddRow(new Markup(MapStyle.Address(scale.Segments[^1].Range.End)), new Markup(""), new Markup(""), new Markup("[grey]end[/]"));
-        console.Write(table);
-
-        var legend = lanes.Select(l => $"{Paint(Bar, MapStyle.TerminalColor(l), o.Color)} {MapStyle.LaneLetter(l)} {Markup.Escape(MapStyle.LaneName(l))}").ToList();
-        legend.Add($"{Paint(o.Color ? Cross : "X", "red", o.Color)} overlap");
-        legend.Add($"{Break} collapsed (not to scale)");
-        console.MarkupLine("legend: " + string.Join("   ", legend));
-        console.MarkupLine("[grey]scale: one row per stretch between region edges; sizes are exact[/]");
-
+    /// <summary>Per segment, a bit per lane that holds a region there, and a bit per lane whose region is in an overlap there.</summary>
+    private static (int[] Here, int[] Hot) Coverage(MapModel m, MapScale scale)
+    {
+        var here = new int[scale.Segments.Count];
+        var hot = new int[scale.Segments.Count];
+        void Mark(int[] bits, AddressRange r, MapLane lane)
+        {
+            for (var k = scale.IndexOf(r.Start); k >= 0 && k < bits.Length && scale.Segments[k].Range.Start < r.End; k++)
+                bits[k] |= 1 << (int)lane;
+        }
+        foreach (var r in m.Regions) Mark(here, r.Range, r.Lane);
         foreach (var ov in m.Overlaps)
-        {
-            var who = string.Join(" ∩ ", ov.Regions.Select(i => m.Regions[i].NodePath ?? m.Regions[i].Label));
-            var ids = ov.FindingKeys.Select(k => m.FindingByKey(k)).OfType<MapFinding>().Select(f => $"{f.Id} {f.Name}").ToList();
-            console.MarkupLine(Paint($"overlap {ov.Key}: {ov.Range.ToKernelString()} ({MapStyle.Size(ov.Range.Size)})", "red", o.Color));
-            console.MarkupLine("  " + Markup.Escape(who + (ids.Count > 0 ? " → " + string.Join(", ", ids) : " (no check reports it)")));
-        }
-        foreach (var a in m.Assumptions) console.MarkupLine("[grey]assumed: " + Markup.Escape(a) + "[/]");
+            foreach (var i in ov.Regions) Mark(hot, ov.Range, m.Regions[i].Lane);
+        return (here, hot);
     }
 
-    private static string LaneCells(MapModel m, IReadOnlyList<MapLane> lanes, MapSegment seg, bool color)
+    /// <summary>What starts in a segment, as (text, style, style only the leading glyph) items; a null style is plain.</summary>
+    private static List<(string Text, string? Style, bool Lead)> What(MapModel m, MapSegment seg, IEnumerable<int> startingHere, bool color)
     {
-        var cells = new List<string>(lanes.Count);
-        foreach (var lane in lanes)
-        {
-            var here = false;
-            var overlap = false;
-            for (var i = 0; i < m.Regions.Count && m.Regions[i].Range.Start < seg.Range.End; i++)
-                if (m.Regions[i].Lane == lane && m.Regions[i].Range.Overlaps(seg.Range)) here = true;
-            foreach (var ov in m.Overlaps)
-                if (ov.Range.Overlaps(seg.Range) && ov.Regions.Any(i => m.Regions[i].Lane == lane)) overlap = true;
-            cells.Add(overlap ? Paint(color ? Cross : "X", "red", color)
-                : here ? Paint(seg.Collapsed ? Break : Bar, MapStyle.TerminalColor(lane), color)
-                : " ");
-        }
-        return string.Join(' ', cells);
-    }
-
-    private static string What(MapModel m, MapSegment seg, bool color)
-    {
-        var parts = new List<string>();
-        for (var i = 0; i < m.Regions.Count && m.Regions[i].Range.Start < seg.Range.End; i++)
+        var parts = new List<(string, string?, bool)>();
+        foreach (var i in startingHere)
         {
             var r = m.Regions[i];
-            if (r.Range.Start != seg.Range.Start) continue;
-            var text = $"{r.Label} {MapStyle.Size(r.Range.Size)}";
+            var text = $"■ {r.Label} {MapStyle.Size(r.Range.Size)}";
             if (r.GivenToPageAllocator) text += " → page allocator";
             if (r.Assumed) text += " (assumed)";
             var ids = m.RegionFindings[i].Select(k => m.FindingByKey(k)?.Id).OfType<string>().Distinct().ToList();
-            parts.Add(Paint("■", MapStyle.TerminalColor(r.Lane), color) + " " + Markup.Escape(text) +
-                (ids.Count > 0 ? " " + Paint($"[{string.Join(",", ids)}]", "red", color) : ""));
+            if (ids.Count > 0) text += $" [{string.Join(",", ids)}]";
+            parts.Add((text, MapStyle.TerminalColor(r.Lane), true));
         }
         foreach (var ov in m.Overlaps.Where(x => x.Range.Start == seg.Range.Start))
-            parts.Add(Paint($"{(color ? "✖" : "X")} overlap {ov.Key}: {MapStyle.Size(ov.Range.Size)}", "red bold", color));
+            parts.Add(($"{(color ? "✖" : "X")} overlap {ov.Key}: {MapStyle.Size(ov.Range.Size)}", "red bold", false));
         foreach (var mk in m.Markers.Where(x => seg.Range.Contains(x.Address)))
-            parts.Add(Paint($"◆ {mk.Label} at {MapStyle.Address(mk.Address)}", "fuchsia bold", color));
+            parts.Add(($"◆ {mk.Label} at {MapStyle.Address(mk.Address)}", "fuchsia bold", false));
         if (seg.Collapsed)
-            parts.Add($"[grey]{Break} {Markup.Escape(MapStyle.Size(seg.Range.Size))} {(seg.Kind == SegmentKind.Hole ? "hole (not RAM)" : "of free RAM")}, collapsed[/]");
+            parts.Add(($"{Break} {MapStyle.Size(seg.Range.Size)} {(seg.Kind == SegmentKind.Hole ? "hole (not RAM)" : "of free RAM")}, collapsed", "grey", false));
         else if (seg.Kind == SegmentKind.Hole)
-            parts.Add("[grey]hole (not RAM)[/]");
-        return string.Join("; ", parts);
+            parts.Add(("hole (not RAM)", "grey", false));
+        return parts;
     }
 
-    private static string Paint(string text, string style, bool color) =>
-        color ? $"[{style}]{Markup.Escape(text)}[/]" : Markup.Escape(text);
+    /// <summary>Joins the items with "; " into lines of at most <paramref name="width"/> characters, as markup.</summary>
+    private static List<string> Wrap(List<(string Text, string? Style, bool Lead)> items, int width)
+    {
+        var lines = new List<string>();
+        var line = new StringBuilder();
+        var used = 0;
+        foreach (var (text, style, lead) in items)
+        {
+            var rest = text;
+            var glyph = lead;
+            var sep = used == 0 ? "" : "; ";
+            if (used > 0 && used + sep.Length + rest.Length > width)
+            {
+                lines.Add(line.ToString());
+                line.Clear();
+                used = 0;
+                sep = "";
+            }
+            line.Append(sep);
+            used += sep.Length;
+            while (used + rest.Length > width)
+            {
+                var take = width - used;
+                line.Append(Styled(rest[..take], style, glyph));
+                glyph = false;
+                lines.Add(line.ToString());
+                line.Clear();
+                used = 0;
+                rest = rest[take..];
+            }
+            line.Append(Styled(rest, style, glyph));
+            used += rest.Length;
+        }
+        lines.Add(line.ToString());
+        return lines;
+    }
+
+    private static string Styled(string text, string? style, bool glyphOnly) =>
+        style is null || text.Length == 0 ? Markup.Escape(text)
+        : glyphOnly ? $"[{style}]{Markup.Escape(text[..1])}[/]{Markup.Escape(text[1..])}"
+        : $"[{style}]{Markup.Escape(text)}[/]";
+
+    private static string Paint(string text, string style) => $"[{style}]{Markup.Escape(text)}[/]";
 }

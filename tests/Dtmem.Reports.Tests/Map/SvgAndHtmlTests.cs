@@ -59,7 +59,7 @@ public partial class SvgAndHtmlTests
     public void EveryBoxHasATitleWithPathSourceRangeAndSize()
     {
         var doc = XDocument.Parse(SvgMap.ToString(SeedMap()));
-        var cma = doc.Descendants(Svg + "g").Single(g => HasClass(g, "lane-cma"));
+        var cma = doc.Descendants(Svg + "g").Single(g => HasClass(g, "region") && HasClass(g, "lane-cma"));
         Assert.Equal("""
             linux,cma (CMA pools)
             node: /reserved-memory/linux,cma
@@ -103,12 +103,13 @@ public partial class SvgAndHtmlTests
         Assert.DoesNotMatch(@"<script[^>]+src=|<link\b|@import|url\((?!#)", html);
         // The overlap links to the DTM003 finding, which carries the check's rationale and fix.
         Assert.Contains("<a href=\"#finding-f1\"><g class=\"overlap\" id=\"overlap-1\"", html, StringComparison.Ordinal);
-        var finding = Regex.Match(html, "<article class=\"finding sev-error\" id=\"finding-f1\">(.*?)</article>", RegexOptions.Singleline);
-        Assert.True(finding.Success);
-        Assert.Contains("DTM003 <code>cma-overlaps-kernel</code>", finding.Value, StringComparison.Ordinal);
-        Assert.Contains("<h4>Why</h4>", finding.Value, StringComparison.Ordinal);
-        Assert.Contains("<h4>Fix</h4>", finding.Value, StringComparison.Ordinal);
-        Assert.Contains("href=\"#overlap-1\"", finding.Value, StringComparison.Ordinal);
+        var check = Regex.Match(html, "<article class=\"check sev-error\" id=\"check-DTM003\">(.*?)</article>", RegexOptions.Singleline);
+        Assert.True(check.Success);
+        Assert.Contains("DTM003 <code>cma-overlaps-kernel</code>", check.Value, StringComparison.Ordinal);
+        Assert.Contains("<div class=\"finding sev-error\" id=\"finding-f1\">", check.Value, StringComparison.Ordinal);
+        Assert.Contains("<h4>Why</h4>", check.Value, StringComparison.Ordinal);
+        Assert.Contains("<h4>Fix</h4>", check.Value, StringComparison.Ordinal);
+        Assert.Contains("href=\"#overlap-1\"", check.Value, StringComparison.Ordinal);
         // The simulated events are listed, the CMA pool line among them.
         Assert.Contains("Reserved memory: created CMA memory pool at 0x0000000010000000, size 8 MiB", html, StringComparison.Ordinal);
         Assert.Contains("id=\"zoom\"", html, StringComparison.Ordinal);
@@ -122,6 +123,19 @@ public partial class SvgAndHtmlTests
         Assert.Equal("a <b> & \"c\"", doc.Root!.Element(Svg + "title")!.Value);
         Assert.Contains("node: /reserved-memory/\"q\"", doc.Descendants(Svg + "g").Single(g => HasClass(g, "region")).Value, StringComparison.Ordinal);
         Assert.DoesNotContain("<b>", HtmlReport.ToString(m), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RationaleAndFixAppearOncePerCheck()
+    {
+        var findings = Enumerable.Range(1, 3).Select(i => new MapFinding($"f{i}", "DTM018", "regions-overlap", Layout.Checks.Severity.Warning, $"overlap {i}")
+        {
+            Rationale = "the why",
+            Fix = "the fix",
+        });
+        var html = HtmlReport.ToString(new MapModel("t", [new(MapLane.Reserved, R(0x1000, 0x1000), "a")], findings));
+        Assert.Equal(1, Regex.Count(html, "<h4>Why</h4><p>the why</p>"));
+        Assert.Equal(3, Regex.Count(html, "<div class=\"finding sev-warning\" id=\"finding-f[123]\">"));
     }
 
     [Fact]
