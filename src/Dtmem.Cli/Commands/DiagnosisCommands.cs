@@ -16,7 +16,7 @@ namespace Dtmem.Cli;
 internal static partial class Commands
 {
     /// <summary>Logs and dumps larger than this are refused rather than read whole (docs/limits.md).</summary>
-    private const long MaxLogBytes = 256L << 20;
+    private const long MaxLogBytes = 64L << 20;
 
     private static Command Esr()
     {
@@ -157,6 +157,7 @@ internal static partial class Commands
     /// <summary>A text input read whole, refusing devices and files over the limit (an endless /dev/zero must not hang us).</summary>
     private static string ReadText(string path)
     {
+        if (Directory.Exists(path)) throw new CliException($"{path}: error: is a folder; pass the log file inside it");
         try
         {
             using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
