@@ -57,6 +57,27 @@ public sealed class MapCommandTests : IDisposable
     }
 
     [Fact]
+    public void SystemMapCutsTheKernelIntoSectionsAndTheOverlapNamesText()
+    {
+        // _text .. _end is 23.5 MiB of the Image header's 24 MiB: the last 512 KiB stay "kernel image".
+        var map = Path.Combine(_dir, "System.map");
+        File.WriteAllLines(map,
+        [
+            "ffff800010080000 T _text", "ffff800010a00000 T _etext", "ffff800010a00000 R __start_rodata",
+            "ffff800011000000 T __init_begin", "ffff800011200000 T __init_end", "ffff800011200000 D _sdata",
+            "ffff800011400000 D _edata", "ffff800011400000 B __bss_start", "ffff800011800000 B __bss_stop", "ffff800011800000 B _end",
+        ]);
+        var r = Run("map", "--system-map", map);
+        Assert.Equal(0, r.ExitCode);
+        var rows = r.Stdout.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Contains(rows, l => l.StartsWith("0x10080000", StringComparison.Ordinal) && l.Contains("■ kernel text 9.5 MiB [DTM003]", StringComparison.Ordinal));
+        Assert.Contains(rows, l => l.StartsWith("0x10a00000", StringComparison.Ordinal) && l.EndsWith("■ kernel rodata 6 MiB", StringComparison.Ordinal));
+        Assert.Contains(rows, l => l.StartsWith("0x11400000", StringComparison.Ordinal) && l.EndsWith("■ kernel bss 4 MiB", StringComparison.Ordinal));
+        Assert.Contains(rows, l => l.StartsWith("0x11800000", StringComparison.Ordinal) && l.EndsWith("■ kernel image 512 KiB", StringComparison.Ordinal));
+        Assert.Contains("/reserved-memory/linux,cma ∩ kernel text → DTM003", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MissingOutputFolderIsBadInput()
     {
         var r = Run("map", "--svg", Path.Combine(_dir, "no-such-dir", "map.svg"));

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using Dtmem.Kernel.Elf;
+using Dtmem.Kernel.Placement;
+using Dtmem.Kernel.Symbols;
 using Dtmem.Layout.Checks;
 using Dtmem.Layout.Model;
 using Dtmem.Reports.Map;
@@ -22,7 +25,8 @@ internal static partial class Commands
 
         public bool Any(ParseResult r) => r.GetValue(Svg) is not null || r.GetValue(Html) is not null;
 
-        public void Write(ParseResult r, BootResult boot, IReadOnlyList<Finding> findings) => Write(r, () => MapModel.FromBoot(boot, findings));
+        public void Write(ParseResult r, BootResult boot, IReadOnlyList<Finding> findings) =>
+            Write(r, () => MapModel.FromBoot(boot, findings, kernelSections: KernelSections(r, boot)));
 
         public void Write(ParseResult r, Func<MapModel> model)
         {
@@ -50,7 +54,7 @@ internal static partial class Commands
         {
             var (_, boot) = inputs.Run(r);
             var findings = CheckRegistry.Run(boot, SeverityOverrides(r.GetValue(severity) ?? []));
-            var model = MapModel.FromBoot(boot, findings);
+            var model = MapModel.FromBoot(boot, findings, kernelSections: KernelSections(r, boot));
             outputs.Write(r, () => model);
             if (!r.GetValue(quiet))
             {
@@ -60,6 +64,22 @@ internal static partial class Commands
             return ExitCodes.Ok;
         }));
         return cmd;
+    }
+
+    /// <summary>The kernel's text/rodata/init/data/bss at its simulated place, when --system-map or --vmlinux gives the symbols.</summary>
+    private static IReadOnlyList<KernelSection> KernelSections(ParseResult r, BootResult boot)
+    {
+        if (boot.KernelImage is not { } owner) return [];
+        var symbols = r.GetValue<string?>("--system-map") is { } sp ? SystemMap.Read(sp).Symbols()
+            : r.GetValue<string?>("--vmlinux") is { } vp ? VmlinuxFile.Read(vp).Symbols
+            : null;
+        if (symbols is null) return [];
+        var image = new KernelImage
+        {
+            Start = new Fact<ulong>(owner.Range.Start, owner.Origin, owner.IsAssumed),
+            End = new Fact<ulong>(owner.Range.End, owner.Origin, owner.IsAssumed),
+        };
+        return KernelPlacement.WithSections(image, symbols).Sections;
     }
 
     /// <summary>Colour only on a terminal without NO_COLOR (https://no-color.org); width from the terminal unless given.</summary>

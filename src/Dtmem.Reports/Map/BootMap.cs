@@ -1,4 +1,5 @@
 using Dtmem.DeviceTree.Model;
+using Dtmem.Kernel.Placement;
 using Dtmem.Layout.Checks;
 using Dtmem.Layout.Model;
 using Dtmem.Layout.Ranges;
@@ -14,7 +15,9 @@ public sealed partial class MapModel
     /// the findings (keyed f1, f2, ... in the given order) and the simulated events.
     /// </summary>
     /// <param name="baseDirectory">Folder source paths are shown relative to (default: the current folder).</param>
-    public static MapModel FromBoot(BootResult boot, IReadOnlyList<Finding> findings, string? title = null, string? baseDirectory = null)
+    /// <param name="kernelSections">The kernel's sections (from System.map or vmlinux symbols, or iomem), drawn instead of one block.</param>
+    public static MapModel FromBoot(BootResult boot, IReadOnlyList<Finding> findings, string? title = null, string? baseDirectory = null,
+        IReadOnlyList<KernelSection>? kernelSections = null)
     {
         var dir = baseDirectory ?? Environment.CurrentDirectory;
         var input = boot.Input;
@@ -34,7 +37,13 @@ public sealed partial class MapModel
         }
 
         foreach (var o in boot.Owners)
-            regions.Add(FromOwner(boot, o, dir));
+        {
+            var region = FromOwner(boot, o, dir);
+            if (o.Kind == OwnerKind.Kernel && kernelSections is { Count: > 0 })
+                regions.AddRange(Sections(region, kernelSections));
+            else
+                regions.Add(region);
+        }
 
         var keyed = findings.Select((f, i) => MapFinding.FromFinding($"f{i + 1}", f, dir)).ToList();
         var events = boot.Events.Select(e => new MapEvent(e.Function, EventText(e))
@@ -51,7 +60,8 @@ public sealed partial class MapModel
 
     private static MapRegion FromOwner(BootResult boot, RegionOwner o, string dir)
     {
-        var notes = new List<string> { o.Origin };
+        // The owner's origin is already the source (no span) or says "reg of <node path>" (span): not repeated as a note.
+        var notes = new List<string>();
         if (o.IsAssumed) notes.Add("placement assumed");
         var lane = o.Kind switch
         {
@@ -93,6 +103,31 @@ public sealed partial class MapModel
             Assumed = o.IsAssumed,
             Nested = o.Kind == OwnerKind.AtomicPool,
         };
+    }
+
+    /// <summary>
+    /// The kernel block cut into its sections; what no section covers (alignment padding, the gap before _stext)
+    /// stays drawn as "kernel image", so the lane still shows every reserved byte.
+    /// </summary>
+    private static IEnumerable<MapRegion> Sections(MapRegion kernel, IReadOnlyList<KernelSection> sections)
+    {
+        var covered = new List<AddressRange>();
+        foreach (var sec in sections.OrderBy(x => x.Start))
+        {
+            if (sec.End <= sec.Start) continue;
+            var range = new AddressRange(sec.Start, sec.End).Intersect(kernel.Range);
+            if (range.IsEmpty || covered.Any(c => c.Overlaps(range))) continue;
+            covered.Add(range);
+            yield return kernel with
+            {
+                Range = range,
+                Label = sec.Name.StartsWith("Kernel", StringComparison.Ordinal) ? sec.Name : "kernel " + sec.Name,
+                Source = sec.Origin,
+            };
+        }
+        var rest = new List<AddressRange> { kernel.Range };
+        foreach (var c in covered) rest = [.. rest.SelectMany(r => r.Subtract(c))];
+        foreach (var r in rest) yield return kernel with { Range = r };
     }
 
     private static string? Where(SourceSpan? span, string dir) => span is null ? null : SourcePaths.Location(span, dir);

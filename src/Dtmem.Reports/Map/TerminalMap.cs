@@ -93,7 +93,7 @@ public static class TerminalMap
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.Yes,
-            ColorSystem = ColorSystemSupport.Standard,
+            ColorSystem = ColorSystemSupport.EightBit,
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(w),
             Enrichment = new ProfileEnrichment { UseDefaultEnrichers = false },

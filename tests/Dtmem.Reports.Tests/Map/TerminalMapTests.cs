@@ -41,7 +41,10 @@ public class TerminalMapTests
     {
         var text = Render(SeedMap(), color: true);
         Assert.Contains("\u001b[", text, StringComparison.Ordinal);
-        Assert.Contains("\u001b[91m", text, StringComparison.Ordinal);
+        // 256-colour red (colour 9) on the overlap cells of both lanes and on the overlap label.
+        var kernelRow = Assert.Single(text.Split('\n'), l => l.TrimStart().StartsWith("0x10080000", StringComparison.Ordinal));
+        Assert.Equal(2, kernelRow.Split("\u001b[38;5;9m▚").Length - 1);
+        Assert.Contains("\u001b[1;38;5;9m✖ overlap 1: 7.5 MiB", kernelRow, StringComparison.Ordinal);
     }
 
     [Fact]
