@@ -74,15 +74,20 @@ public static class TerminalMap
             used += len;
         }
         s.Append('\n');
-        s.Append("[grey]scale: one row per stretch between region edges, whatever its size; sizes are true sizes[/]\n");
+        void Para(string text, string? style, int indent)
+        {
+            foreach (var line in Wrap([(text, style, false)], o.Width - indent))
+                s.Append(' ', indent).Append(line).Append('\n');
+        }
+        Para("scale: one row per stretch between region edges, whatever its size; sizes are true sizes", "grey", 0);
         foreach (var ov in m.Overlaps)
         {
             var who = string.Join(" ∩ ", ov.Regions.Select(i => m.Regions[i].NodePath ?? m.Regions[i].Label));
             var ids = ov.FindingKeys.Select(k => m.FindingByKey(k)).OfType<MapFinding>().Select(f => $"{f.Id} {f.Name}").ToList();
-            s.Append(Paint($"overlap {ov.Key}: {ov.Range.ToKernelString()} ({MapStyle.Size(ov.Range.Size)})", "red")).Append('\n');
-            s.Append("  ").Append(Markup.Escape(who + (ids.Count > 0 ? " → " + string.Join(", ", ids) : " (no check reports it)"))).Append('\n');
+            Para($"overlap {ov.Key}: {ov.Range.ToKernelString()} ({MapStyle.Size(ov.Range.Size)})", "red", 0);
+            Para(who + (ids.Count > 0 ? " → " + string.Join(", ", ids) : " (no check reports it)"), null, 2);
         }
-        foreach (var a in m.Assumptions) s.Append("[grey]assumed: ").Append(Markup.Escape(a)).Append("[/]\n");
+        foreach (var a in m.Assumptions) Para("assumed: " + a, "grey", 0);
 
         if (!o.Color)
         {
@@ -165,13 +170,16 @@ public static class TerminalMap
             used += sep.Length;
             while (used + rest.Length > width)
             {
+                // Break at the last space that fits; only a word longer than the line is cut.
                 var take = width - used;
-                line.Append(Styled(rest[..take], style, glyph));
+                var space = rest.LastIndexOf(' ', Math.Min(take, rest.Length - 1));
+                var cut = space > 0 ? space : take;
+                line.Append(Styled(rest[..cut], style, glyph));
                 glyph = false;
                 lines.Add(line.ToString());
                 line.Clear();
                 used = 0;
-                rest = rest[take..];
+                rest = rest[(space > 0 ? cut + 1 : cut)..];
             }
             line.Append(Styled(rest, style, glyph));
             used += rest.Length;

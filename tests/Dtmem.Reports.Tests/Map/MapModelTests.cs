@@ -24,6 +24,46 @@ public class MapModelTests
     }
 
     [Fact]
+    public void InitrdMemreserveDynamicPoolAndDefaultCmaHaveTheirLanes()
+    {
+        const string Dts = """
+            /dts-v1/;
+            /memreserve/ 0x40000000 0x1000;
+            / {
+                #address-cells = <2>; #size-cells = <2>;
+                chosen { linux,initrd-start = <0x0 0x48000000>; linux,initrd-end = <0x0 0x48800000>; };
+                memory@40000000 { device_type = "memory"; reg = <0 0x40000000 0 0x40000000>, <0 0xc0000000 0 0x40000000>; };
+                reserved-memory {
+                    #address-cells = <2>; #size-cells = <2>; ranges;
+                    vpu-pool { compatible = "shared-dma-pool"; reusable; size = <0 0x2000000>; alignment = <0 0x400000>; };
+                };
+            };
+            """;
+        var tree = DeviceTree.DtsCompiler.CompileText(Dts, "rich.dts", new DeviceTree.Dts.DtsCompileOptions());
+        var kernel = new Layout.Inputs.KernelFacts
+        {
+            Version = Fact<Version>.Known(new Version(6, 1, 0), "test"),
+            TextAddress = Fact<ulong>.Known(0x40200000, "test"),
+            ImageSize = Fact<ulong>.Known(30 << 20, "test"),
+        };
+        var boot = Layout.Model.BootSimulator.Run(Layout.Inputs.LayoutInputReader.FromTree(tree, kernel));
+        var m = MapModel.FromBoot(boot, CheckRegistry.Run(boot));
+        Assert.Equal(R(0x48000000, 8 << 20), m.Regions.Single(r => r.Lane == MapLane.InitrdDtb).Range);
+        Assert.Equal(R(0x40000000, 0x1000), m.Regions.Single(r => r.Lane == MapLane.MemReserve).Range);
+        var vpu = m.Regions.Single(r => r.Lane == MapLane.Cma);
+        Assert.Equal("/reserved-memory/vpu-pool", vpu.NodePath);
+        Assert.Contains("dynamically placed", vpu.Notes);
+        Assert.True(vpu.GivenToPageAllocator);
+        var cma = m.Regions.Single(r => r.Lane == MapLane.DefaultCma);
+        Assert.True(cma.GivenToPageAllocator);
+        Assert.True(cma.Assumed, "the Kconfig CMA size is a default here");
+        // Two RAM banks with a 2 GiB hole between them; atomic pools nest in the default CMA area without overlaps.
+        Assert.Equal(2, m.Regions.Count(r => r.Lane == MapLane.Ram));
+        Assert.Contains(MapScale.Build(m).Segments, s => s.Kind == SegmentKind.Hole && s.Range == R(0x80000000, 0x40000000));
+        Assert.Empty(m.Overlaps);
+    }
+
+    [Fact]
     public void TheOnlyOverlapIsCmaOverKernelAndItLinksToDtm003()
     {
         var m = SeedMap();

@@ -37,6 +37,22 @@ public class TerminalMapTests
     }
 
     [Fact]
+    public void NarrowTerminalsWrapBetweenWords()
+    {
+        var m = new MapModel("t",
+        [
+            new(MapLane.Ram, R(0, 1 << 30), "RAM"),
+            new(MapLane.DefaultCma, R(0x100000, 16 << 20), "default CMA area (reserved)") { GivenToPageAllocator = true, Assumed = true },
+            new(MapLane.Other, R(0x100000, 0x40000), "atomic pool GFP_KERNEL|GFP_DMA32") { Nested = true },
+        ]);
+        var lines = Render(m, color: false, width: 70).Split('\n');
+        Assert.All(lines, l => Assert.True(l.TrimEnd().Length <= 70, $"too wide: {l}"));
+        var words = string.Join(' ', lines.SkipWhile(l => !l.Contains("default CMA", StringComparison.Ordinal)).Take(4).Select(l => l.Trim()));
+        Assert.Contains("■ default CMA area (reserved) 16 MiB → page allocator (assumed)", words, StringComparison.Ordinal);
+        Assert.Contains("■ atomic pool GFP_KERNEL|GFP_DMA32 256 KiB", words, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ColourOutputPaintsOverlapsRed()
     {
         var text = Render(SeedMap(), color: true);
