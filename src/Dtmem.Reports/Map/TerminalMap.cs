@@ -51,6 +51,7 @@ public static class TerminalMap
         s.Append("[bold]").Append(Markup.Escape(m.Title)).Append("[/]\n");
         s.Append(Markup.Escape($"  {"address".PadRight(addrW)}  {"size".PadLeft(sizeW)}  {string.Join(' ', lanes.Select(MapStyle.LaneLetter))}  what starts here")).Append('\n');
         s.Append("[grey]").Append('─', Math.Min(o.Width, indent + whatW)).Append("[/]\n");
+        if (rows.Count == 0) s.Append("  [grey](no RAM and no region known: nothing to draw)[/]\n");
         foreach (var row in rows)
         {
             var lines = Wrap(row.What, whatW);

@@ -116,6 +116,18 @@ public partial class SvgAndHtmlTests
     }
 
     [Fact]
+    public void EmptyModelStillDrawsValidDocuments()
+    {
+        var m = new MapModel("nothing", []);
+        var doc = XDocument.Parse(SvgMap.ToString(m));
+        Assert.Empty(doc.Descendants(Svg + "g").Where(g => HasClass(g, "region")));
+        Assert.Contains("<p>No findings.</p>", HtmlReport.ToString(m), StringComparison.Ordinal);
+        using var w = new StringWriter();
+        TerminalMap.Write(w, m);
+        Assert.Contains("(no RAM and no region known: nothing to draw)", w.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TextIsEscaped()
     {
         var m = new MapModel("a <b> & \"c\"", [new(MapLane.Reserved, R(0x1000, 0x1000), "x<y>&") { NodePath = "/reserved-memory/\"q\"" }]);
