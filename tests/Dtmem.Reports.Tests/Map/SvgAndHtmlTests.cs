@@ -120,7 +120,7 @@ public partial class SvgAndHtmlTests
     {
         var m = new MapModel("nothing", []);
         var doc = XDocument.Parse(SvgMap.ToString(m));
-        Assert.Empty(doc.Descendants(Svg + "g").Where(g => HasClass(g, "region")));
+        Assert.DoesNotContain(doc.Descendants(Svg + "g"), g => HasClass(g, "region"));
         Assert.Contains("<p>No findings.</p>", HtmlReport.ToString(m), StringComparison.Ordinal);
         using var w = new StringWriter();
         TerminalMap.Write(w, m);
