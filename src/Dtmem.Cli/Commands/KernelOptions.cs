@@ -77,7 +77,7 @@ internal sealed class KernelOptions
             TextOffset = placed?.TextOffset ?? image?.Header.TextOffset,
             Cmdline = r.GetValue(Cmdline) is { } cmd ? Fact<string>.Known(cmd, "--cmdline") : null,
             Config = r.GetValue(Config) is { } cfg
-                ? KernelConfig.FromValues(KconfigFile.Read(cfg).Entries.ToDictionary(e => e.Name, e => e.Value), cfg, modelVersion.Value)
+                ? MemoryKconfig.Resolve(modelVersion.Map(KernelFacts.ToRelease), KconfigFile.Read(cfg))
                 : null,
         };
     }

@@ -42,6 +42,9 @@ public sealed record MemoryKconfig
     /// <summary>MAX_CMA_AREAS: 1 + CONFIG_CMA_AREAS before 6.9, CONFIG_CMA_AREAS from 6.9.</summary>
     public required Fact<int> CmaAreaCapacity { get; init; }
 
+    /// <summary>CONFIG_DMA_RESTRICTED_POOL: restricted-dma-pool regions get an init function (5.15+).</summary>
+    public required Fact<bool> DmaRestrictedPool { get; init; }
+
     public required Fact<bool> ZoneDma { get; init; }
     public required Fact<bool> ZoneDma32 { get; init; }
     public required Fact<bool> Numa { get; init; }
@@ -66,6 +69,7 @@ public sealed record MemoryKconfig
         yield return ("CMA_SIZE_PERCENTAGE", CmaSizePercentage.IsAssumed);
         yield return ("CMA_SIZE_SEL", CmaSizeSel.IsAssumed);
         yield return ("CMA_AREAS", CmaAreas.IsAssumed);
+        yield return ("DMA_RESTRICTED_POOL", DmaRestrictedPool.IsAssumed);
         yield return ("ZONE_DMA", ZoneDma.IsAssumed);
         yield return ("ZONE_DMA32", ZoneDma32.IsAssumed);
         yield return ("NUMA", Numa.IsAssumed);
@@ -91,7 +95,7 @@ public sealed record MemoryKconfig
         var maxOrder = ReadMaxOrder(v, config, pageSize.Value, thp.Value, dflt);
 
         // pageblock_order: HUGETLB_PAGE_ORDER (= PMD order) with HUGETLB_PAGE, capped at the max order from 5.18;
-        // else the THP PMD order; else the max order.
+        // else, from 6.8, the THP PMD order (capped too); else the max order.
         Fact<int> pageblock;
         if (hugetlb.Value)
         {
@@ -99,10 +103,10 @@ public sealed record MemoryKconfig
             pageblock = new Fact<int>(capped, $"HUGETLB_PAGE_ORDER {pmdOrder} ({hugetlb.Origin}){(capped != pmdOrder ? $", capped at max order {maxOrder.Value}" : "")}",
                 hugetlb.IsAssumed || pageSize.IsAssumed || (capped != pmdOrder && maxOrder.IsAssumed));
         }
-        else if (thp.Value)
-            pageblock = new Fact<int>(pmdOrder, $"THP PMD order ({thp.Origin})", thp.IsAssumed || pageSize.IsAssumed);
+        else if (thp.Value && v.AtLeast(6, 8))
+            pageblock = new Fact<int>(Math.Min(pmdOrder, maxOrder.Value), $"THP PMD order ({thp.Origin})", thp.IsAssumed || pageSize.IsAssumed || maxOrder.IsAssumed);
         else
-            pageblock = maxOrder with { Origin = $"max page order, no HUGETLB_PAGE/THP ({maxOrder.Origin})" };
+            pageblock = maxOrder with { Origin = $"max page order, no HUGETLB_PAGE{(v.AtLeast(6, 8) ? "/THP" : "")} ({maxOrder.Origin})" };
 
         var alignOrder = v.AtLeast(5, 19) ? pageblock.Value : Math.Max(maxOrder.Value, pageblock.Value);
         var cmaAlign = new Fact<ulong>((ulong)pageSize.Value << alignOrder,
@@ -114,7 +118,7 @@ public sealed record MemoryKconfig
         var numa = Flag("NUMA", false);
         var newAreas = v.AtLeast(6, 9);
         var areas = Number(config, "CMA_AREAS") is { } a
-            ? a.Map(x => (int)x)
+            ? a.Map(x => (int)Math.Clamp(x, 0, MaxCmaAreasConsidered))
             : Fact<int>.Assumed(newAreas ? (numa.Value ? 20 : 8) : (numa.Value ? 19 : 7), $"{dflt} (Kconfig default {(numa.Value ? "with" : "without")} NUMA)");
         var capacity = new Fact<int>(newAreas ? areas.Value : areas.Value + 1,
             newAreas ? $"MAX_CMA_AREAS = CONFIG_CMA_AREAS (6.9+; {areas.Origin})" : $"MAX_CMA_AREAS = 1 + CONFIG_CMA_AREAS (before 6.9; {areas.Origin})", areas.IsAssumed);
@@ -136,6 +140,7 @@ public sealed record MemoryKconfig
             CmaSizeSel = ReadSel(config, dflt),
             CmaAreas = areas,
             CmaAreaCapacity = capacity,
+            DmaRestrictedPool = Flag("DMA_RESTRICTED_POOL", v.AtLeast(5, 15)),
             // 5.4 arm64 had only ZONE_DMA32; ZONE_DMA came back in 5.5.
             ZoneDma = v.AtLeast(5, 5) ? Flag("ZONE_DMA", true) : config?.Bool("ZONE_DMA") ?? Fact<bool>.Assumed(false, $"{dflt}: arm64 has no ZONE_DMA before 5.5"),
             ZoneDma32 = Flag("ZONE_DMA32", true),
@@ -144,6 +149,9 @@ public sealed record MemoryKconfig
             Relocatable = Flag("RELOCATABLE", true, " (arm64 Kconfig default y)"),
         };
     }
+
+    /// <summary>CONFIG_CMA_AREAS values above this are taken as this: more areas than a board could declare.</summary>
+    private const int MaxCmaAreasConsidered = 1024;
 
     private static Fact<long>? Number(KconfigFile? config, string name) => config?.Number(name);
 
@@ -161,8 +169,12 @@ public sealed record MemoryKconfig
         var inclusive = v.AtLeast(6, 4);
         var f = config?.Number("ARCH_FORCE_MAX_ORDER") ?? config?.Number("FORCE_MAX_ZONEORDER");
         if (f is not null)
-            return new Fact<int>(inclusive ? (int)f.Value : (int)f.Value - 1,
-                $"{f.Origin}, {(inclusive ? "inclusive (6.4+)" : "exclusive before 6.4, so largest order " + (f.Value - 1))}");
+        {
+            // Clamped so that PAGE_SIZE << order stays a number; real configs use 9 to 14.
+            var raw = (int)Math.Clamp(f.Value, 1, 20);
+            return new Fact<int>(inclusive ? raw : raw - 1,
+                $"{f.Origin}, {(inclusive ? "inclusive (6.4+)" : "exclusive before 6.4, so largest order " + (raw - 1))}");
+        }
         var order = pageSize switch
         {
             16384 => inclusive || thp ? 11 : 10,

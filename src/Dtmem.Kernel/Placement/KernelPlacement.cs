@@ -133,7 +133,7 @@ public static class KernelPlacement
     /// _stext (= _text + 0x10000) in 6.1.176 (measured), believed to hold from 5.14 ("omit [_text, _stext) from
     /// permanent kernel mapping") until a later 6.x went back to _text — so 5.14-6.11 other than 6.1 are assumptions.
     /// </summary>
-    private static Fact<ulong>? ReservationStartFor(Fact<ulong> text, Fact<KernelVersion>? version)
+    public static Fact<ulong>? ReservationStartFor(Fact<ulong> text, Fact<KernelVersion>? version)
     {
         if (version is null) return null;
         var v = version.Value;

@@ -1,3 +1,4 @@
+using Dtmem.Kernel.Versions;
 using Dtmem.Layout.Inputs;
 using Dtmem.Layout.Model;
 using Dtmem.Layout.Ranges;
@@ -161,7 +162,7 @@ public sealed class NoMapOverlapsMemreserve : Check
 
     public override IEnumerable<Finding> Run(BootResult result)
     {
-        var familyC = result.Rules.Family == KernelFamily.C;
+        var familyC = result.Rules.Family == VersionFamily.C;
         foreach (var (node, range) in RegionRanges(result).Where(x => x.Node.NoMap))
             foreach (var m in result.Owners.Where(o => o.Kind == OwnerKind.MemReserve && o.Range.Overlaps(range)))
                 yield return Make(
@@ -219,7 +220,7 @@ public sealed class DynamicOverMemreserve : Check
 
     public override IEnumerable<Finding> Run(BootResult result)
     {
-        if (result.Rules.Family != KernelFamily.E) yield break;
+        if (result.Rules.Family != VersionFamily.E) yield break;
         foreach (var o in result.Regions.Where(o => o.Node.IsDynamic && o.Range is not null))
             foreach (var m in result.Owners.Where(x => x.Kind == OwnerKind.MemReserve && x.Range.Overlaps(o.Range!.Value)))
                 yield return Make($"dynamic region {o.Node.Path} is placed at {R(o.Range!.Value)}, over {Describe(m)}, which {Family(result)} reserves only afterwards: both use the same memory.",

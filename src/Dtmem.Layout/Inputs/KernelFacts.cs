@@ -1,3 +1,6 @@
+using Dtmem.Kernel.Config;
+using Dtmem.Kernel.Versions;
+
 namespace Dtmem.Layout.Inputs;
 
 /// <summary>What the model knows about the kernel that will boot: version, where its image sits, its config and command line.</summary>
@@ -18,8 +21,14 @@ public sealed record KernelFacts
     /// <summary>The kernel command line. When null, /chosen/bootargs is used.</summary>
     public Fact<string>? Cmdline { get; init; }
 
-    public KernelConfig? Config { get; init; }
+    /// <summary>The memory Kconfig read from a .config (<see cref="MemoryKconfig.Resolve"/>); null means version defaults.</summary>
+    public MemoryKconfig? Config { get; init; }
 
     /// <summary>Kernel config with version defaults filled in.</summary>
-    public KernelConfig EffectiveConfig => Config ?? KernelConfig.Defaults(Version.Value);
+    public MemoryKconfig EffectiveConfig => Config ?? MemoryKconfig.Resolve(Release, null);
+
+    /// <summary><see cref="Version"/> as the Kernel layer's release: a missing sub-level stays unknown.</summary>
+    public Fact<KernelVersion> Release => Version.Map(ToRelease);
+
+    public static KernelVersion ToRelease(Version v) => new(v.Major, v.Minor, v.Build >= 0 ? v.Build : null, "");
 }

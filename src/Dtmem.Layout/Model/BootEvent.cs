@@ -1,3 +1,4 @@
+using Dtmem.Kernel.Versions;
 using Dtmem.Layout.Ranges;
 
 namespace Dtmem.Layout.Model;
@@ -67,6 +68,6 @@ public sealed record BootEvent(
     string? LogLine,
     KernelLogLevel Level,
     bool DebugOnly,
-    KernelFamily Family,
+    VersionFamily Family,
     string? Subject = null,
     string? Note = null);

@@ -1,3 +1,5 @@
+using Dtmem.Kernel.Config;
+using Dtmem.Kernel.Placement;
 using Dtmem.Layout.Inputs;
 using Dtmem.Layout.Ranges;
 
@@ -21,7 +23,7 @@ internal sealed partial class Simulation
 {
     private readonly LayoutInput _in;
     private readonly KernelRules _rules;
-    private readonly KernelConfig _cfg;
+    private readonly MemoryKconfig _cfg;
     private readonly CmdlineOptions _cmdline;
     private readonly Memblock _mb = new();
     private readonly List<BootEvent> _events = [];
@@ -43,7 +45,25 @@ internal sealed partial class Simulation
         _in = input;
         _rules = KernelRules.For(input.Kernel);
         _cfg = input.Kernel.EffectiveConfig;
-        _cmdline = CmdlineOptions.Parse(input.EffectiveCmdline?.Value);
+        _cmdline = ParseCmdline(input.EffectiveCmdline);
+    }
+
+    /// <summary>
+    /// The cma=/mem= in effect. A value the Kernel layer rejects (no number, beyond 2^64) is set aside with an
+    /// assumption rather than failing the whole board: the kernel would read it as 0 or wrap it.
+    /// </summary>
+    private CmdlineOptions ParseCmdline(Fact<string>? cmdline)
+    {
+        if (cmdline is null) return new CmdlineOptions();
+        try
+        {
+            return CmdlineOptions.Parse(cmdline.Value, _rules.PageSize, cmdline.Origin);
+        }
+        catch (KernelInputException e)
+        {
+            _assumptions.Add($"command line not modelled ({e.Source}{(e.Location.Length > 0 ? " " + e.Location : "")}: {e.Problem}): its cma= and mem= are ignored");
+            return new CmdlineOptions();
+        }
     }
 
     private ulong Page => (ulong)_rules.PageSize;
@@ -265,14 +285,14 @@ internal sealed partial class Simulation
 
         if (k is { } image)
         {
+            var t = _in.Kernel.TextAddress!;
             var reserveFrom = image;
-            if (_rules.ImageReservedFromStext && image.Size > 0x10000)
+            if (KernelPlacement.ReservationStartFor(t, _in.Kernel.Release) is { } rs && rs.Value > image.Start && rs.Value < image.End)
             {
-                reserveFrom = new AddressRange(image.Start + 0x10000, image.End);
-                _assumptions.Add($"Linux {_rules.Version.Major}.{_rules.Version.Minor} reserves the image from _stext = _text + 0x10000 (as measured on 6.1)");
+                reserveFrom = new AddressRange(rs.Value, image.End);
+                _assumptions.Add($"the image is reserved from {rs.Origin}");
             }
             MbReserve(reserveFrom, "arm64_memblock_init", "kernel");
-            var t = _in.Kernel.TextAddress!;
             var s = _in.Kernel.ImageSize!;
             var origin = $"_text {SizeText.Hex(t.Value)} ({t.Origin}), size {SizeText.Hex(s.Value)} ({s.Origin})";
             _kernel = new RegionOwner(OwnerKind.Kernel, "kernel image", image, origin, t.IsAssumed || s.IsAssumed, null);

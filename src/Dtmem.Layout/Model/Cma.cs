@@ -1,3 +1,4 @@
+using Dtmem.Kernel.Config;
 using Dtmem.Layout.Ranges;
 
 namespace Dtmem.Layout.Model;
@@ -28,13 +29,13 @@ internal sealed partial class Simulation
         }
         else
         {
-            var mbytes = _cfg.CmaSizeMBytes.Value << 20;
-            var percent = (_mb.Memory.TotalSize / Page * _cfg.CmaSizePercentage.Value / 100) * Page;
+            var mbytes = (ulong)Math.Max(0, _cfg.CmaSizeMBytes.Value) << 20;
+            var percent = (_mb.Memory.TotalSize / Page * (ulong)Math.Max(0, _cfg.CmaSizePercentage.Value) / 100) * Page;
             size = _cfg.CmaSizeSel.Value switch
             {
-                "PERCENTAGE" => percent,
-                "MIN" => Math.Min(mbytes, percent),
-                "MAX" => Math.Max(mbytes, percent),
+                CmaSizeSelection.Percentage => percent,
+                CmaSizeSelection.Min => Math.Min(mbytes, percent),
+                CmaSizeSelection.Max => Math.Max(mbytes, percent),
                 _ => mbytes,
             };
             source = CmaSource.Kconfig;

@@ -1,3 +1,4 @@
+using Dtmem.Kernel.Versions;
 using Dtmem.Layout.Inputs;
 using Dtmem.Layout.Ranges;
 
@@ -169,7 +170,7 @@ internal sealed partial class Simulation
     {
         if (!_rules.InitDuringScan && _array.Count == _rules.MaxReservedRegions)
         {
-            var text = _rules.Family == KernelFamily.A ? "not enough space all defined regions." : "not enough space for all defined regions.";
+            var text = _rules.Family == VersionFamily.A ? "not enough space all defined regions." : "not enough space for all defined regions.";
             Emit("fdt_reserved_mem_save_node", BootEventKind.TooManyRegions, null, RmemPrefix + text, KernelLogLevel.Error, subject: entry.Node.Name);
             SetOutcome(entry.Node, o => o with { Init = InitStatus.NotRegistered, Why = $"reserved_mem[] holds {_rules.MaxReservedRegions} entries" });
             return false;
@@ -234,7 +235,7 @@ internal sealed partial class Simulation
     private void CheckOverlaps()
     {
         if (_array.Count < 2) return;
-        var tieBreak = _rules.Family >= KernelFamily.D;
+        var tieBreak = _rules.Family >= VersionFamily.D;
         Comparison<RmemEntry> cmp = (a, b) =>
         {
             var c = a.Base.CompareTo(b.Base);

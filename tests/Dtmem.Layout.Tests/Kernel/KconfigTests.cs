@@ -29,7 +29,7 @@ public class KconfigTests
         Assert.True(c.RandomizeBase.Value && c.Relocatable.Value && c.HugetlbPage.Value && c.TransparentHugepage.Value);
         Assert.Contains("config CONFIG_CMA_SIZE_MBYTES=64", c.CmaSizeMBytes.Origin);
         Assert.Contains("line ", c.CmaSizeMBytes.Origin);
-        Assert.Equal(["CMA_SIZE_PERCENTAGE"], c.Assumed);
+        Assert.Equal(["CMA_SIZE_PERCENTAGE", "DMA_RESTRICTED_POOL"], c.Assumed);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public class KconfigTests
         Assert.Equal(2UL << 20, c.CmaMinAlignment.Value);
         Assert.Equal(20, c.CmaAreas.Value);
         Assert.Equal(20, c.CmaAreaCapacity.Value); // MAX_CMA_AREAS = CONFIG_CMA_AREAS from 6.9
-        Assert.Equal(["CMA_SIZE_PERCENTAGE"], c.Assumed);
+        Assert.Equal(["CMA_SIZE_PERCENTAGE", "DMA_RESTRICTED_POOL"], c.Assumed);
     }
 
     [Fact]

@@ -19,18 +19,12 @@ public class CmdlineTests
         Assert.Equal((size, base_, limit), (o.CmaSize!.Value, o.CmaBase, o.CmaLimit));
     }
 
-    [Theory]
-    [InlineData("0x1000", 0x1000UL)]
-    [InlineData("010", 8UL)]
-    [InlineData("2G", 2UL << 30)]
-    [InlineData("1536k", 1536UL << 10)]
-    public void MemParse(string text, ulong expected) => Assert.Equal(expected, CmdlineOptions.MemParse(text, out _));
-
     [Fact]
     public void MemLimitIsPageAlignedAndAnnounced()
     {
         Assert.Equal(0x40000000UL, CmdlineOptions.Parse("mem=0x40000fff").MemLimit);
         Assert.Null(CmdlineOptions.Parse("console=ttyS0").MemLimit);
+        Assert.Equal(0x40000000UL, CmdlineOptions.Parse("mem=0x4000ffff", 65536).MemLimit); // PAGE_MASK of 64K pages
         var t = new TreeBuilder().Memory(0, 0x80000000);
         var r = BootSimulator.Run(t.Input(TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 << 20, cmdline: "mem=1G")));
         Assert.Contains("Memory limited to 1024MB", Log.Visible(r));
@@ -44,5 +38,15 @@ public class CmdlineTests
         var r = BootSimulator.Run(t.Input(TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 << 20)));
         // Below a page-table page and 16 sections x 2 MiB of memmap at the top of RAM (as real 6.12 boots place it).
         Assert.Contains(r.Events, e => e.LogLine == "cma: Reserved 32 MiB at 0x000000007be00000 on node -1");
+    }
+
+    [Fact]
+    public void UnreadableCmdlineValueIsSetAsideNotFatal()
+    {
+        var t = new TreeBuilder().Memory(0, 0x80000000).Chosen(c => c.Str("bootargs", "console=ttyS2 mem=abc"));
+        var r = BootSimulator.Run(t.Input(TestKernel.Facts("6.12.38", text: 0x10000000, size: 16 << 20)));
+        Assert.Null(r.Cmdline.MemLimit);
+        Assert.Equal([new Dtmem.Layout.Ranges.AddressRange(0, 0x80000000)], r.Memory);
+        Assert.Contains(r.Assumptions, a => a.Contains("/chosen/bootargs column 19", StringComparison.Ordinal) && a.Contains("mem= are ignored", StringComparison.Ordinal));
     }
 }

@@ -1,3 +1,4 @@
+using Dtmem.Kernel.Versions;
 using Dtmem.Layout.Model;
 using Dtmem.Layout.Ranges;
 using Dtmem.Layout.Tests.Support;
@@ -54,7 +55,7 @@ public class LayoutFidelityTests
         t.Rmem(r => r.Cma("linux,cma", 0x60000000, 32 * MiB));
         var result = BootSimulator.Run(t.Input(TestKernel.Facts("6.1.176", text: 0x40200000, size: 0x2010000, cmdline: "console=ttyAMA0 cma=64M")));
 
-        Assert.Equal(KernelFamily.C, result.Rules.Family);
+        Assert.Equal(VersionFamily.C, result.Rules.Family);
         Log.ContainsInOrder(result,
             "Reserved memory: bypass linux,cma node, using cmdline CMA params instead",
             "OF: reserved mem: node linux,cma compatible matching fail",

@@ -61,7 +61,7 @@ public class RealBootTests
             TextAddress = Fact<ulong>.Known(0x40200000, "QEMU -kernel placement (RAM base + 2 MiB)"),
             ImageSize = Fact<ulong>.Known(imageSize, "Image header image_size"),
             Cmdline = log.Cmdline is { } c ? Fact<string>.Known(c, "boot log") : null,
-            Config = KernelConfig.FromValues(Configs[$"{version.Major}.{version.Minor}"], "Debian config", version),
+            Config = TestKernel.Config(Configs[$"{version.Major}.{version.Minor}"], "Debian config", version),
         };
         var overrides = new LayoutOverrides
         {

@@ -1,3 +1,4 @@
+using Dtmem.Kernel.Versions;
 using Dtmem.Layout.Model;
 using Dtmem.Layout.Ranges;
 using Dtmem.Layout.Tests.Support;
@@ -26,7 +27,7 @@ public class SeedFidelityTests
     {
         var result = BootSimulator.Run(SeedTree().Input(TestKernel.Facts("5.4.74", text: 0x10080000, size: KernelSize)));
 
-        Assert.Equal(KernelFamily.A, result.Rules.Family);
+        Assert.Equal(VersionFamily.A, result.Rules.Family);
         Assert.Equal(
         [
             "Reserved memory: created CMA memory pool at 0x0000000010000000, size 8 MiB",
@@ -66,7 +67,7 @@ public class SeedFidelityTests
     {
         var result = BootSimulator.Run(SeedTree().Input(TestKernel.Facts("6.12.38", text: 0x10000000, size: KernelSize)));
 
-        Assert.Equal(KernelFamily.E, result.Rules.Family);
+        Assert.Equal(VersionFamily.E, result.Rules.Family);
         Assert.Equal(
         [
             "Reserved memory: created CMA memory pool at 0x0000000010000000, size 8 MiB",
@@ -96,7 +97,7 @@ public class SeedFidelityTests
     public void Linux612BeforeBackportIsFamilyDAndInitsEarly()
     {
         var result = BootSimulator.Run(SeedTree().Input(TestKernel.Facts("6.12.5", text: 0x10000000, size: KernelSize)));
-        Assert.Equal(KernelFamily.D, result.Rules.Family);
+        Assert.Equal(VersionFamily.D, result.Rules.Family);
         var declared = result.Events.First(e => e.Kind == BootEventKind.CmaDeclared);
         Assert.Equal(BootPhase.ReservedMemoryInit, declared.Phase);
         Assert.Contains("OF: reserved mem: 0x0000000010000000..0x00000000107fffff (8192 KiB) map reusable linux,cma", Log.Visible(result));
@@ -115,7 +116,7 @@ public class SeedFidelityTests
     public void Linux612WithoutSublevelIsAssumedFamilyE()
     {
         var result = BootSimulator.Run(SeedTree().Input(TestKernel.Facts("6.12", text: 0x10000000, size: KernelSize)));
-        Assert.Equal(KernelFamily.E, result.Rules.Family);
+        Assert.Equal(VersionFamily.E, result.Rules.Family);
         Assert.Contains(result.Assumptions, a => a.Contains("family E", StringComparison.Ordinal));
     }
 }

@@ -1,4 +1,6 @@
 using Dtmem.DeviceTree.Model;
+using Dtmem.Kernel.Config;
+using Dtmem.Kernel.Versions;
 using Dtmem.Layout.Inputs;
 
 namespace Dtmem.Layout.Tests.Support;
@@ -133,6 +135,11 @@ internal sealed class NodeBuilder(TreeBuilder t, DtNode node)
 /// <summary>Kernel facts for tests.</summary>
 internal static class TestKernel
 {
+    /// <summary>The memory Kconfig of CONFIG_* values, as if read from a .config named <paramref name="source"/>.</summary>
+    public static MemoryKconfig Config(IReadOnlyDictionary<string, string> values, string source, Version version) =>
+        MemoryKconfig.Resolve(Fact<KernelVersion>.Known(KernelFacts.ToRelease(version), "test"),
+            KconfigFile.Parse(string.Join('\n', values.Select(kv => $"{kv.Key}={kv.Value}")), source));
+
     public static KernelFacts Facts(string version, ulong? text = null, ulong? size = null, string? cmdline = null,
         IReadOnlyDictionary<string, string>? config = null, bool guessed = false)
     {
@@ -143,7 +150,7 @@ internal static class TestKernel
             TextAddress = text is { } tx ? new Fact<ulong>(tx, guessed ? "guess: bank0 + text_offset" : "--load-addr", guessed) : null,
             ImageSize = size is { } s ? Fact<ulong>.Known(s, "--kernel-size") : null,
             Cmdline = cmdline is null ? null : Fact<string>.Known(cmdline, "--cmdline"),
-            Config = config is null ? null : KernelConfig.FromValues(config, "test.config", v),
+            Config = config is null ? null : Config(config, "test.config", v),
         };
     }
 }
