@@ -33,10 +33,13 @@ public sealed record VmlinuxFile
     {
         if (!File.Exists(path))
             throw new KernelInputException(path, "", "file not found", "Check the path given for vmlinux");
-        var ident = new byte[0x14];
+        var ident = new byte[Elf64HeaderSize];
+        long length;
         using (var fs = File.OpenRead(path))
         {
-            if (fs.ReadAtLeast(ident, ident.Length, throwOnEndOfStream: false) < ident.Length)
+            length = fs.Length;
+            // The identification is judged first, so a short file of another kind is named for what it is not.
+            if (fs.ReadAtLeast(ident, ident.Length, throwOnEndOfStream: false) < 0x14)
                 throw KernelInputException.AtOffset(path, fs.Length, "file is shorter than an ELF header", "Pass the vmlinux of the kernel build");
         }
         if (ident[0] != 0x7f || ident[1] != (byte)'E' || ident[2] != (byte)'L' || ident[3] != (byte)'F')
@@ -50,8 +53,73 @@ public sealed record VmlinuxFile
         if (machine != EmAarch64)
             throw KernelInputException.AtOffset(path, 0x12, $"ELF machine is {machine}, not AArch64 (183)", "Pass the arm64 vmlinux of the kernel that boots on the board");
 
+        if (length < Elf64HeaderSize)
+            throw KernelInputException.AtOffset(path, length, "file is shorter than an ELF64 header (64 bytes)", Damaged);
+        CheckTables(path, ident, length);
+
+        // ELFSharp reports damage it meets with its own and the BCL's exceptions; they become located input errors.
+        try
+        {
+            return Load(path);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or InvalidOperationException
+                                       or IndexOutOfRangeException or OverflowException or FormatException or InvalidCastException
+                                       or KeyNotFoundException)
+        {
+            throw new KernelInputException(path, "", $"the ELF structures are inconsistent ({e.Message.TrimEnd('.')})", Damaged, e);
+        }
+    }
+
+    private const int Elf64HeaderSize = 0x40, SectionHeaderSize = 0x40, ProgramHeaderSize = 0x38, SymbolSize = 0x18;
+    private const uint ShtNull = 0, ShtSymtab = 2, ShtNobits = 8;
+    private const string Damaged = "The file is truncated or damaged; copy it again from the build";
+
+    /// <summary>
+    /// Bounds the program and section header tables and every section's contents by the file before ELFSharp reads
+    /// them: it trusts the counts, so one damaged e_shnum or sh_size makes it read (and allocate) gigabytes.
+    /// </summary>
+    private static void CheckTables(string path, ReadOnlySpan<byte> h, long length)
+    {
+        var file = (ulong)length;
+        static bool Fits(ulong offset, ulong size, ulong file) => offset <= file && size <= file - offset;
+        ulong phoff = BinaryPrimitives.ReadUInt64LittleEndian(h[0x20..]), shoff = BinaryPrimitives.ReadUInt64LittleEndian(h[0x28..]);
+        int phentsize = BinaryPrimitives.ReadUInt16LittleEndian(h[0x36..]), phnum = BinaryPrimitives.ReadUInt16LittleEndian(h[0x38..]);
+        int shentsize = BinaryPrimitives.ReadUInt16LittleEndian(h[0x3a..]), shnum = BinaryPrimitives.ReadUInt16LittleEndian(h[0x3c..]);
+        int shstrndx = BinaryPrimitives.ReadUInt16LittleEndian(h[0x3e..]);
+        if (phnum > 0 && (phentsize != ProgramHeaderSize || !Fits(phoff, (ulong)phnum * ProgramHeaderSize, file)))
+            throw KernelInputException.AtOffset(path, 0x20, $"the program header table ({phnum} entries of {phentsize} bytes at 0x{phoff:x}) does not fit in the file", Damaged);
+        if (shnum == 0)
+            throw new KernelInputException(path, "", "no section headers, so no .symtab (the vmlinux is stripped)",
+                "Use the unstripped vmlinux from the build tree, or the build's System.map");
+        if (shentsize != SectionHeaderSize || !Fits(shoff, (ulong)shnum * SectionHeaderSize, file))
+            throw KernelInputException.AtOffset(path, 0x28, $"the section header table ({shnum} entries of {shentsize} bytes at 0x{shoff:x}) does not fit in the file", Damaged);
+        if (shstrndx >= shnum)
+            throw KernelInputException.AtOffset(path, 0x3e, $"section name table index {shstrndx} is not below the section count {shnum}", Damaged);
+
+        Span<byte> sh = stackalloc byte[SectionHeaderSize];
+        using var fs = File.OpenRead(path);
+        for (var i = 0; i < shnum; i++)
+        {
+            var at = (long)shoff + (long)i * SectionHeaderSize;
+            fs.Position = at;
+            fs.ReadExactly(sh);
+            var type = BinaryPrimitives.ReadUInt32LittleEndian(sh[4..]);
+            ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(sh[0x18..]), size = BinaryPrimitives.ReadUInt64LittleEndian(sh[0x20..]);
+            var link = BinaryPrimitives.ReadUInt32LittleEndian(sh[0x28..]);
+            var entsize = BinaryPrimitives.ReadUInt64LittleEndian(sh[0x38..]);
+            if (type is not (ShtNull or ShtNobits) && !Fits(offset, size, file))
+                throw KernelInputException.AtOffset(path, at + 0x18, $"section {i}'s contents ({size} bytes at 0x{offset:x}) do not fit in the file", Damaged);
+            if (link >= shnum)
+                throw KernelInputException.AtOffset(path, at + 0x28, $"section {i} links to section {link}, beyond the {shnum} sections", Damaged);
+            if (type == ShtSymtab && entsize != SymbolSize)
+                throw KernelInputException.AtOffset(path, at + 0x38, $"symbol table section {i} has entries of {entsize} bytes, not {SymbolSize}", Damaged);
+        }
+    }
+
+    private static VmlinuxFile Load(string path)
+    {
         if (!ELFReader.TryLoad(path, out IELF loaded) || loaded is not ELF<ulong> elf)
-            throw KernelInputException.AtOffset(path, 0, "the ELF headers do not parse", "The file is truncated or damaged; copy it again from the build");
+            throw KernelInputException.AtOffset(path, 0, "the ELF headers do not parse", Damaged);
         using (elf)
         {
             var table = elf.Sections.OfType<ISymbolTable>().FirstOrDefault(s => s.Name == ".symtab")

@@ -12,6 +12,7 @@ using Dtmem.Diagnosis.Esr;
 using Dtmem.Diagnosis.Logs;
 using Dtmem.Diagnosis.Oops;
 using Dtmem.Kernel.Config;
+using Dtmem.Kernel.Elf;
 using Dtmem.Kernel.Cmdline;
 using Dtmem.Kernel.Image;
 using Dtmem.Kernel.Symbols;
@@ -48,6 +49,7 @@ public static class FuzzTargets
         new("dtb", b => FdtReader.ReadTree(b, "input.dtb"), typeof(DtException)),
         new("overlay", b => OverlayApplier.ApplyToBlob(OverlayBase.Value, "base.dtb", [("input.dtbo", b)]), typeof(DtException)),
         new("loader", b => TreeLoader.Load(b, DtsName), typeof(DtException)),
+        new("overlay-apply", ApplyPair, typeof(DtException)),
         // Diagnosis layer: it has no error type; any exception is a bug.
         new("log-evidence", b => LogEvidence.Parse(Text(b), "input.log"), null),
         new("oops", b => OopsParser.Parse(Text(b), "input.log"), null),
@@ -62,7 +64,30 @@ public static class FuzzTargets
         new("system-map", b => SystemMap.Parse(Text(b), "System.map"), typeof(Dtmem.Kernel.KernelInputException)),
         new("cmdline", b => KernelCommandLine.Parse(Text(b), "bootargs"), typeof(Dtmem.Kernel.KernelInputException)),
         new("version", b => KernelVersion.Parse(Text(b), "version"), typeof(Dtmem.Kernel.KernelInputException)),
+        new("vmlinux", ReadVmlinux, typeof(Dtmem.Kernel.KernelInputException)),
     ];
+
+    /// <summary>
+    /// Tree-level overlay application with both sides fuzzed: a big-endian 16-bit length, that many bytes of base DTB,
+    /// the rest the overlay DTB. The merged tree is then written back out, as <c>dtmem overlay</c> does.
+    /// </summary>
+    private static void ApplyPair(byte[] b)
+    {
+        var n = b.Length < 2 ? 0 : Math.Min((b[0] << 8) | b[1], b.Length - 2);
+        var rest = b.AsSpan(Math.Min(2, b.Length));
+        var baseTree = FdtReader.ReadTree(rest[..n], "base.dtb");
+        OverlayApplier.Apply(baseTree, FdtReader.ReadTree(rest[n..], "input.dtbo"), "input.dtbo");
+        FdtWriter.Write(baseTree);
+    }
+
+    /// <summary>VmlinuxFile reads a path (ELFSharp streams the file), so the input goes through a per-process file.</summary>
+    private static void ReadVmlinux(byte[] b)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"dtmem-fuzz-{Environment.ProcessId}.vmlinux");
+        File.WriteAllBytes(path, b);
+        try { VmlinuxFile.Read(path); }
+        finally { File.Delete(path); }
+    }
 
     public static Target Get(string name) =>
         All.FirstOrDefault(t => t.Name == name) ?? throw new ArgumentException($"unknown fuzz target '{name}'; targets: {string.Join(' ', All.Select(t => t.Name))}");
