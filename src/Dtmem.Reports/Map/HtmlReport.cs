@@ -168,6 +168,7 @@ public static class HtmlReport
         .finding p,.check p{margin:4px 0}.notes{margin:6px 0 0;color:var(--muted);font-size:13px}
         table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
         th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+        #regions td:nth-child(-n+2),#overlaps td:nth-child(-n+3){white-space:nowrap}
         tr[data-zoom-start]{cursor:zoom-in}tr[data-zoom-start]:hover{background:#f1f4f8}
         .swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:6px;border:1px solid #0003;vertical-align:-1px}
         ol.events{font-size:12.5px;padding-left:40px}ol.events li.quiet{color:var(--muted)}.fn{color:#6d2f9c}
