@@ -38,7 +38,8 @@ internal sealed class SourceFile
     public int TokenCount => _raw.Length;
     public LogicalLine[] Lines { get; }
 
-    /// <summary>A lexing error (unterminated comment), reported with the include chain of whoever reads the file.</summary>
+    /// <summary>A lexing error (unterminated comment), reported with the include chain of whoever reads the file;
+    /// line 0 when the file as a whole is refused (too large, a device), which is reported at the #include.</summary>
     public (string Message, int Line, int Col)? Error { get; }
 
     /// <summary>The include-guard macro when the whole file is <c>#ifndef X ... #endif</c> (gcc's multiple-include

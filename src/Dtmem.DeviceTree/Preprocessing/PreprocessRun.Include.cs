@@ -13,6 +13,8 @@ internal sealed partial class PreprocessRun
         var (path, file, foundIn) = Resolve(name, angled, next, fs);
         if (file is null)
             throw new DtException(Span(hash), MissingMessage(name, angled, next, fs)) { SourceLine = SourceLineOf(fs.File, hash.Line) };
+        if (file.Error is { Line: 0 } refused)
+            throw new DtException(Span(hash), $"#include \"{path}\": {refused.Message}") { SourceLine = SourceLineOf(fs.File, hash.Line) };
         AddDependency(file.Path);
         // gcc's multiple-include optimisation and #pragma once: skipped without linemarkers.
         if ((file.Guard is { } guard && _macros.ContainsKey(guard)) || _pragmaOnce.Contains(file.Path))

@@ -83,7 +83,7 @@ internal sealed partial class PreprocessRun
         _cur = fs;
         var file = fs.File;
         if (file.Error is { } err)
-            throw new DtException(new SourceSpan(fs.Name, err.Line, err.Col, fs.IncludedFrom), err.Message);
+            throw new DtException(new SourceSpan(fs.Name, Math.Max(1, err.Line), Math.Max(1, err.Col), fs.IncludedFrom), err.Message);
         while (fs.Next < file.Lines.Length)
         {
             var li = fs.Next++;

@@ -38,7 +38,7 @@ public sealed class SourceCache
             while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
             {
                 if (bytes.Length + n > MaxFileBytes)
-                    return new SourceFile(path, "", [], [], [], ($"file is larger than {MaxFileBytes >> 20} MiB or not a regular file; include a real DTS/header file", 1, 1));
+                    return new SourceFile(path, "", [], [], [], ($"file is larger than {MaxFileBytes >> 20} MiB or not a regular file; include a real DTS/header file", 0, 0));
                 bytes.Write(buffer, 0, n);
             }
             bytes.Position = 0;

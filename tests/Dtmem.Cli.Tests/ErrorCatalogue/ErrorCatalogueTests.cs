@@ -53,6 +53,8 @@ public sealed class ErrorCatalogueTests
             "in.dts:2:", "expression nested more than 200 parentheses deep"),
         new("missing-include-cpp", [Text("in.dts", "/dts-v1/;\n#include \"nope.h\"\n/ { };\n")], Compile,
             "in.dts:2:1", "nope.h: No such file or directory (searched .); add the directory that holds it to the include paths (-I)"),
+        new("include-dev-zero-cpp", [Text("in.dts", "/dts-v1/;\n#include \"/dev/zero\"\n/ { };\n")], Compile,
+            "in.dts:2:1", "#include \"/dev/zero\": file is larger than 64 MiB or not a regular file; include a real DTS/header file"),
         new("missing-include-dts", [Text("in.dts", "/dts-v1/;\n/include/ \"nope.dtsi\"\n")], Compile,
             "in.dts:2:1", "/include/ file \"nope.dtsi\" not found (searched .)"),
         new("include-cycle-dts", [Text("in.dts", "/dts-v1/;\n/include/ \"self.dtsi\"\n"), Text("self.dtsi", "/include/ \"self.dtsi\"\n")], Compile,

@@ -151,9 +151,18 @@ public sealed class PreprocessorTests : IDisposable
     [Fact]
     public void Device_files_are_refused_at_the_include_site()
     {
-        var e = Assert.Throws<DtException>(() => Make().RunText("a;\n#include \"/dev/zero\"\n", "m.dts"));
-        Assert.Contains("larger than 64 MiB or not a regular file", e.Message);
-        Assert.Equal(("/dev/zero", 2), (e.At!.File, e.At.IncludedFrom!.Line));
+        var e = Assert.Throws<DtException>(() => Make().RunText("a;\n  #include \"/dev/zero\"\n", "m.dts"));
+        Assert.Contains("#include \"/dev/zero\": file is larger than 64 MiB or not a regular file", e.Message);
+        Assert.Equal(("m.dts", 2, 3), (e.At!.File, e.At.Line, e.At.Column));
+        Assert.Null(e.At.IncludedFrom);
+
+        // From a header: at the header's directive, with the chain back to the main file.
+        Write("big.dtsi", "/ { };\n#include \"/dev/zero\"\n");
+        var main = Write("m.dts", "#include \"big.dtsi\"\n");
+        e = Assert.Throws<DtException>(() => Make().Run(main));
+        Assert.Equal((Path.Combine(_dir, "big.dtsi"), 2, 1), (e.At!.File, e.At.Line, e.At.Column));
+        Assert.Equal((main, 1), (e.At.IncludedFrom!.File, e.At.IncludedFrom.Line));
+        Assert.Equal("#include \"/dev/zero\"", e.SourceLine);
     }
 
     [Fact]
