@@ -149,7 +149,7 @@ public static partial class OverlayApplier
             if (symbols is null)
                 throw Error(fp, $"symbol '{label}' (used at {path}:{propName}) cannot be resolved: the base has no /__symbols__ node; compile the base with dtc -@", "FDT_ERR_NOTFOUND");
             var symbol = LibfdtLookup.FirstProperty(symbols, label)
-                ?? throw Error(fp, $"symbol '{label}' (used at {path}:{propName}) is not defined in the base's /__symbols__", "FDT_ERR_NOTFOUND");
+                ?? throw Error(fp, $"symbol '{label}' (used at {path}:{propName}) is not defined in the base's /__symbols__{Closest(symbols, label)}", "FDT_ERR_NOTFOUND");
             var symbolPath = LibfdtLookup.CString(symbol.Value);
             var target = LibfdtLookup.Path(Base, symbolPath)
                 ?? throw Error(fp, $"symbol '{label}' points at {symbolPath}, which is not in the base tree", "FDT_ERR_NOTFOUND");
@@ -165,6 +165,19 @@ public static partial class OverlayApplier
                 throw Error(fp, $"__fixups__ entry \"{entry}\": offset {offset} is outside the {prop.Value.Length}-byte property", "FDT_ERR_NOSPACE");
             BinaryPrimitives.WriteUInt32BigEndian(prop.Value.AsSpan((int)offset), phandle);
             if (prop.Name is "phandle" or "linux,phandle") node.Phandle = LibfdtLookup.Phandle(node);
+        }
+
+        /// <summary>"; did you mean 'x'?" for the base symbol nearest to a missing one (same bound as DTS references).</summary>
+        private static string Closest(DtNode symbols, string label)
+        {
+            string? best = null;
+            var bestDistance = int.MaxValue;
+            foreach (var p in symbols.Properties)
+            {
+                var d = Dts.References.Distance(label, p.Name);
+                if (d < bestDistance) (best, bestDistance) = (p.Name, d);
+            }
+            return best is not null && bestDistance <= Math.Max(2, label.Length / 3) ? $"; did you mean '{best}'?" : "";
         }
 
         /// <summary>overlay_merge: every child of the overlay root that has an __overlay__ node is a fragment.</summary>
