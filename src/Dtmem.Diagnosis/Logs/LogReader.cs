@@ -70,6 +70,7 @@ public static class LogReader
         s = StripTimestamp(s, ref timestamp);
         if (timestamp is null) s = StripHumanTimestamp(s);
         if (timestamp is null) s = StripLateTimestamp(s, ref timestamp);
+        if (timestamp is not null) s = StripVendorCpu(s);
         s = StripLevel(s, ref level);
         s = StripCaller(s, ref caller);
         return new LogLine(fileName, number, raw, s.ToString(), timestamp, caller, level, truncated);
@@ -118,7 +119,38 @@ public static class LogReader
         if (i >= s.Length || s[i] != ']') return s;
         if (double.TryParse(s[digits..end], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double t)) timestamp = t;
         s = s[(i + 1)..];
+        // Qualcomm/Android vendor kernels glue the CPU number to the timestamp: "[  495.206811][ 1] ". Only up to three
+        // digits and without a space before it, so that a walk line "[ 1.2] [74736958] *pgd=…" keeps its address.
+        if (s.Length > 2 && s[0] == '[')
+        {
+            int j = 1;
+            while (j < s.Length && s[j] == ' ' && j < 4) j++;
+            int d = j;
+            while (j < s.Length && char.IsAsciiDigit(s[j]) && j - d < 4) j++;
+            if (j > d && j - d <= 3 && j < s.Length && s[j] == ']') s = s[(j + 1)..];
+        }
         return s.Length > 0 && s[0] == ' ' ? s[1..] : s;
+    }
+
+    /// <summary>
+    /// Samsung/Spreadtrum vendor kernels print the CPU after the timestamp (CONFIG_PRINTK_CPU_ID: "c1 "), some also the
+    /// task ("c0 1 (swapper/0) "). Only called after a timestamp, where kernel messages do not start with "c&lt;digit&gt;".
+    /// </summary>
+    private static ReadOnlySpan<char> StripVendorCpu(ReadOnlySpan<char> s)
+    {
+        if (s.Length < 2 || s[0] != 'c') return s;
+        int i = SkipDigits(s, 1, 3);
+        if (i < 0 || (i < s.Length && s[i] != ' ')) return s;
+        if (i >= s.Length) return [];
+        var rest = s[(i + 1)..];
+        // optional "<pid> (<comm>) "
+        int p = SkipDigits(rest, 0, 7);
+        if (p > 0 && rest[p..].StartsWith(" ("))
+        {
+            int close = rest[(p + 2)..].IndexOf(") ");
+            if (close >= 0 && close <= 16) return rest[(p + 2 + close + 2)..];
+        }
+        return rest;
     }
 
     /// <summary>`dmesg -T`: "[Tue Jan 24 19:21:10 2023] ".</summary>
@@ -206,20 +238,30 @@ public static class LogReader
             return s;
         }
         if (i <= 0 || i >= s.Length || s[i] != ' ') return s;
+        // journalctl prints no host name when it has none ("Sep 21 17:06:49 kernel: ").
+        var direct = KernelIdentifier(s[(i + 1)..]);
+        if (direct >= 0) return s[(i + 1 + direct)..];
         // host name, then the identifier
         int hostEnd = s[(i + 1)..].IndexOf(' ');
         if (hostEnd <= 0 || hostEnd > 255) return s;
         var rest = s[(i + 1 + hostEnd + 1)..];
-        if (!rest.StartsWith("kernel")) return s;
-        rest = rest[6..];
-        if (rest.Length > 0 && rest[0] == '[')
+        int length = KernelIdentifier(rest);
+        return length < 0 ? s : rest[length..];
+    }
+
+    /// <summary>Length of a leading `kernel: ` / `kernel[0]: ` identifier (with its space), or -1.</summary>
+    private static int KernelIdentifier(ReadOnlySpan<char> s)
+    {
+        if (!s.StartsWith("kernel")) return -1;
+        int i = 6;
+        if (i < s.Length && s[i] == '[')
         {
-            int close = rest.IndexOf(']');
-            if (close < 0 || close > 12) return s;
-            rest = rest[(close + 1)..];
+            int close = s[i..].IndexOf(']');
+            if (close < 0 || close > 12) return -1;
+            i += close + 1;
         }
-        if (!rest.StartsWith(": ") && !(rest.Length == 1 && rest[0] == ':')) return s;
-        return rest.Length >= 2 ? rest[2..] : [];
+        if (i == s.Length - 1 && s[i] == ':') return s.Length;
+        return s[i..].StartsWith(": ") ? i + 2 : -1;
     }
 
     /// <summary>Length of a leading month name (any script: journald prints the locale's abbreviation, e.g. "июл", "ott", "vas."),

@@ -137,8 +137,11 @@ internal sealed class OopsBuilder
             return true;
         }
         if (Scan.After(t, "Modules linked in:", out var mods)) { O.Modules = new(Modules(mods), r); return true; }
-        if (Scan.After(t, "CPU: ", out var cpu) && cpu.Length > 0 && char.IsAsciiDigit(cpu[0]) && cpu.Contains("PID:", StringComparison.Ordinal))
-            return CpuLine(cpu, r);
+        if (Scan.After(t, "CPU: ", out var cpu) && cpu.Length > 0 && char.IsAsciiDigit(cpu[0]))
+        {
+            if (cpu.Contains("PID:", StringComparison.Ordinal)) return CpuLine(cpu, r);
+            if (cpu.Contains("ainted", StringComparison.Ordinal)) return OldCpuLine(cpu, r);
+        }
         if (Scan.After(t, "Hardware name:", out var hw)) { O.Hardware = new(hw.Trim().ToString(), r); return true; }
         if (Scan.After(t, "pstate:", out var ps)) { O.Pstate = new(ps.Trim().ToString(), r); Vote(OopsArch.Arm64, 3); return true; }
         if (Scan.After(t, "PC is at ", out var pcAt)) { SetPc(pcAt, r); return true; }
@@ -238,14 +241,37 @@ internal sealed class OopsBuilder
         int notTainted = c.IndexOf(" Not tainted");
         int tainted = c.IndexOf(" Tainted: ");
         int cut = notTainted >= 0 && (tainted < 0 || notTainted < tainted) ? notTainted : tainted;
-        if (cut < 0)
-        {
-            O.Comm = new(c.Trim().ToString(), r);
-            return true;
-        }
-        O.Comm = new(c[..cut].Trim().ToString(), r);
+        // dump_stack_print_info() puts "Kdump: loaded " between the task name and the taint when a crash kernel is loaded.
+        int kdump = c.IndexOf(" Kdump: loaded");
+        int commEnd = kdump >= 0 && (cut < 0 || kdump < cut) ? kdump : cut;
+        O.Comm = new((commEnd < 0 ? c : c[..commEnd]).Trim().ToString(), r);
+        if (cut >= 0) ReadTaintAndVersion(c, cut, cut == notTainted, r);
+        return true;
+    }
+
+    /// <summary>2.6/3.x: "CPU: 1    Not tainted  (3.0.31-CM-g8c1c4c6 #1)" / "CPU: 0    Tainted: G   O  (3.4.0 #2)".</summary>
+    private bool OldCpuLine(ReadOnlySpan<char> s, LineRef r)
+    {
+        int n = Scan.ReadDecimal(s, out long cpu);
+        if (O.Cpu is not null) return true;
+        O.Cpu = new((int)cpu, r);
+        int notTainted = s.IndexOf(" Not tainted");
+        int tainted = s.IndexOf(" Tainted: ");
+        int cut = notTainted >= 0 ? notTainted : tainted;
+        if (cut < n) return true;
+        int open = s[cut..].IndexOf('(');
+        var taint = open < 0 ? s[cut..] : s[cut..(cut + open)];
+        O.Taint = new(taint.Trim().ToString(), r);
+        if (open < 0) return true;
+        var ver = OopsLines.FirstToken(s[(cut + open + 1)..]).TrimEnd(')');
+        if (ver.Length > 0) O.KernelVersion = new(ver.ToString(), r);
+        return true;
+    }
+
+    private void ReadTaintAndVersion(ReadOnlySpan<char> c, int cut, bool isNotTainted, LineRef r)
+    {
         ReadOnlySpan<char> after;
-        if (cut == notTainted)
+        if (isNotTainted)
         {
             O.Taint = new("Not tainted", r);
             after = c[(cut + " Not tainted".Length)..];
@@ -271,7 +297,6 @@ internal sealed class OopsBuilder
         }
         var ver = OopsLines.FirstToken(after);
         if (ver.Length > 0 && !ver.StartsWith("#")) O.KernelVersion = new(ver.ToString(), r);
-        return true;
     }
 
     private bool PageTable(ReadOnlySpan<char> t, LineRef r)

@@ -1,0 +1,57 @@
+using Dtmem.Diagnosis.Logs;
+using Dtmem.Diagnosis.Oops;
+
+namespace Dtmem.Diagnosis.Tests.Oops;
+
+/// <summary>Line formats seen in the session-2 held-out logs: vendor CPU fields after the timestamp, journal lines
+/// without a host, "Kdump: loaded" in the CPU line and the 2.6/3.x CPU line.</summary>
+public class VendorFormatTests
+{
+    [Theory]
+    [InlineData("[  495.206811][ 1] Unable to handle", "Unable to handle")]
+    [InlineData("[  495.206819][ 1]   ESR = 0x86000007", "  ESR = 0x86000007")]
+    [InlineData("<1>[41740.112427] c1 pgd = e785c000", "pgd = e785c000")]
+    [InlineData("        <4>[41740.125506] c1 ", "")]
+    [InlineData("[    0.693542] c0 1 (swapper/0) pgd = c0104000", "pgd = c0104000")]
+    [InlineData("Sep 21 17:06:49 kernel: Mem abort info:", "Mem abort info:")]
+    [InlineData("Sep 21 17:06:49 kernel kernel: Mem abort info:", "Mem abort info:")]
+    [InlineData("[ 1401.183318] [74736958] *pgd=00000000", "[74736958] *pgd=00000000")]
+    [InlineData("[ 1401.183318][74736958] *pgd=00000000", "[74736958] *pgd=00000000")]
+    [InlineData("[    1.000000] cfg80211: Loading", "cfg80211: Loading")]
+    [InlineData("[    1.000000] c1x", "c1x")]
+    [InlineData("c1 no timestamp, no vendor field", "c1 no timestamp, no vendor field")]
+    public void VendorPrefixesAreSplitOff(string raw, string text) => Assert.Equal(text, LogReader.Read(raw, "t.log").Lines.Single().Text);
+
+    [Fact]
+    public void KdumpLoadedIsNotPartOfTheTaskName()
+    {
+        var o = Assert.Single(OopsParser.Parse(
+            "kernel BUG at mm/slub.c:3035!\n" +
+            "invalid opcode: 0000 [#1] PREEMPT SMP PTI\n" +
+            "CPU: 1 PID: 26863 Comm: updatedb Kdump: loaded Tainted: G        W         5.14.11-hardened1 #1\n", "k.log"));
+        Assert.Equal("updatedb", o.Comm!.Value);
+        Assert.Equal("Tainted: GW", o.Taint!.Value);
+        Assert.Equal("5.14.11-hardened1", o.KernelVersion!.Value);
+    }
+
+    [Fact]
+    public void KdumpLoadedWithoutTaintStillEndsTheTaskName()
+    {
+        var o = Assert.Single(OopsParser.Parse("kernel BUG at mm/slub.c:1!\nCPU: 2 PID: 7 Comm: CPU 7/KVM Kdump: loaded\n", "k.log"));
+        Assert.Equal("CPU 7/KVM", o.Comm!.Value);
+    }
+
+    [Theory]
+    [InlineData("CPU: 1    Not tainted  (3.0.31-CM-ArchiKernel-base-g8c1c4c6 #1)", 1, "Not tainted", "3.0.31-CM-ArchiKernel-base-g8c1c4c6")]
+    [InlineData("CPU: 0    Tainted: G        W   (3.4.0+ #2)", 0, "Tainted: G        W", "3.4.0+")]
+    public void OldCpuLineGivesCpuTaintAndVersion(string cpuLine, int cpu, string taint, string version)
+    {
+        var o = Assert.Single(OopsParser.Parse(
+            "Unable to handle kernel NULL pointer dereference at virtual address 00000000\n" +
+            "Internal error: Oops: 5 [#1] PREEMPT SMP\n" + cpuLine + "\nPC is at f+0x1/0x2\n", "o.log"));
+        Assert.Equal(cpu, o.Cpu!.Value);
+        Assert.Equal(taint, o.Taint!.Value);
+        Assert.Equal(version, o.KernelVersion!.Value);
+        Assert.Null(o.Comm);
+    }
+}
