@@ -1,3 +1,4 @@
+using Dtmem.Kernel.Config;
 using Dtmem.Kernel.Image;
 using Dtmem.Kernel.Symbols;
 using Dtmem.Kernel.Versions;
@@ -144,6 +145,22 @@ public static class KernelPlacement
         return new Fact<ulong>(text.Value + StextOffset,
             $"_stext = _text + 0x10000: Linux {v} reserves [_stext, _end) ({(measured ? "measured on 6.1.176" : "assumed from 6.1; pass System.map for the exact _stext")})",
             text.IsAssumed || !measured);
+    }
+
+    /// <summary>
+    /// The early page tables (init_pg_dir..init_pg_end, the last pages before _end) that paging_init gives back with
+    /// memblock_phys_free once swapper_pg_dir is in use. Measured only on Debian 6.1.176: 0x5000 bytes, freed as
+    /// [0x4220b000-0x4220ffff] with _end at 0x42210000 in every boot log; Debian 6.12.117 frees nothing there. Null for
+    /// the versions not measured. The size depends on the page-table levels, so it is assumed unless the config
+    /// matches the measured build (4K pages, 48-bit VA).
+    /// </summary>
+    public static Fact<ulong>? PagingInitFreedTail(KernelVersion version, MemoryKconfig config)
+    {
+        if (version.Major != 6 || version.Minor != 1) return null;
+        var asMeasured = config.PageSize.Value == 4096 && config.VaBits.Value == 48;
+        return new Fact<ulong>(0x5000,
+            $"init_pg_dir..init_pg_end, 0x5000 bytes as measured on Debian 6.1.176 (4K pages, 48-bit VA; this config: {config.PageSize.Value / 1024}K pages, {config.VaBits.Value}-bit VA)",
+            !asMeasured || config.PageSize.IsAssumed || config.VaBits.IsAssumed);
     }
 
     /// <summary>_stext - _text on arm64 builds since 5.14: one 64 KiB segment holding the image header / PE headers.</summary>

@@ -11,6 +11,7 @@ public enum BootPhase
     ReservedMemoryScan,
     ReservedMemoryInit,
     DmaContiguousReserve,
+    PagingInit,
     UnflattenDeviceTree,
     BootmemInit,
     CoreInitcall,

@@ -36,6 +36,7 @@ internal sealed partial class Simulation
     private BootPhase _phase;
     private bool _memoryKnown;
     private RegionOwner? _kernel;
+    private AddressRange? _kernelReservation;
     private ulong? _dmaLimit;
     private RangeSet _ramAfterInit = new();
     private string? _crash;
@@ -78,6 +79,7 @@ internal sealed partial class Simulation
         ScanReservedMemory();
         if (!_rules.InitDuringScan) InitReservedMemory();
         if (!_rules.DefaultCmaInBootmem) DmaContiguousReserve();
+        PagingInit();
         if (_rules.InitDuringScan) UnflattenDeviceTree();
         BootmemInit();
         if (_rules.DefaultCmaInBootmem)
@@ -293,6 +295,7 @@ internal sealed partial class Simulation
                 _assumptions.Add($"the image is reserved from {rs.Origin}");
             }
             MbReserve(reserveFrom, "arm64_memblock_init", "kernel");
+            _kernelReservation = reserveFrom;
             var s = _in.Kernel.ImageSize!;
             var origin = $"_text {SizeText.Hex(t.Value)} ({t.Origin}), size {SizeText.Hex(s.Value)} ({s.Origin})";
             _kernel = new RegionOwner(OwnerKind.Kernel, "kernel image", image, origin, t.IsAssumed || s.IsAssumed, null);
@@ -303,6 +306,18 @@ internal sealed partial class Simulation
         {
             _assumptions.Add("kernel placement unknown: overlaps with the kernel image are not checked");
         }
+    }
+
+    // ---- paging_init -----------------------------------------------------------------------------------
+
+    /// <summary>Once the final page tables are live, the early ones at the end of the image go back to memblock (6.1, measured).</summary>
+    private void PagingInit()
+    {
+        _phase = BootPhase.PagingInit;
+        if (_kernelReservation is not { } reserved || KernelPlacement.PagingInitFreedTail(_in.Kernel.Release.Value, _cfg) is not { } tail
+            || tail.Value >= reserved.Size) return;
+        MbFree(new AddressRange(reserved.End - tail.Value, reserved.End), "paging_init", "kernel");
+        if (tail.IsAssumed) _assumptions.Add($"paging_init gives back the last {SizeText.Hex(tail.Value)} of the image reservation ({tail.Origin})");
     }
 
     private void RemoveToTop(ulong base_)

@@ -92,6 +92,24 @@ public class RealBootTests
         Assert.All(predicted, r => Assert.Contains(r, real));
     }
 
+    /// <summary>
+    /// 6.1 gives the early page tables at the end of the image back in paging_init (memblock_phys_free ... paging_init),
+    /// so its memblock dump ends the kernel 0x5000 bytes before _end; 6.12 does neither.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void PagingInitGivesBackWhatTheKernelGivesBack(string relative)
+    {
+        var (log, result) = Simulate(relative);
+        var real = log.Memblock("memblock_phys_free").Where(x => x.Caller == "paging_init").Select(x => x.Range);
+        var predicted = result.Events.Where(e => e.Kind == BootEventKind.MemblockFree && e.Phase == BootPhase.PagingInit).Select(e => e.Range!.Value);
+        Assert.Equal(real, predicted);
+        // The reservation holding the kernel, as the kernel's own memblock dump shows it after boot.
+        var text = result.KernelImage!.Range.Start;
+        if (log.MemblockDump("reserved").Where(r => r.Contains(text + 0x10000)).Select(r => (AddressRange?)r).FirstOrDefault() is { } dumped)
+            Assert.Equal(dumped, Assert.Single(result.Reserved, r => r.Contains(text + 0x10000)));
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void ZoneAndNodeLinesMatch(string relative)

@@ -42,8 +42,18 @@ internal sealed partial class RealLog
         {
             var m = MemblockLine().Match(l);
             if (!m.Success || m.Groups[1].Value.Trim() != function) continue;
-            yield return (AddressRange.FromInclusive(Hex(m.Groups[2].Value), Hex(m.Groups[3].Value)), m.Groups[4].Value);
+            var (first, last) = (Hex(m.Groups[2].Value), Hex(m.Groups[3].Value));
+            if (last + 1 == first) continue; // a zero-size call, printed as [base-(base - 1)] (6.1's pcpu_embed_first_chunk frees 0 bytes)
+            yield return (AddressRange.FromInclusive(first, last), m.Groups[4].Value);
         }
+    }
+
+    /// <summary>The ranges of a /sys/kernel/debug/memblock/{memory,reserved} dump ("   0: 0x...40210000..0x...4220afff"); empty when the boot died first.</summary>
+    public IEnumerable<AddressRange> MemblockDump(string name)
+    {
+        var header = $"=== dtmem-fidelity: /sys/kernel/debug/memblock/{name} ===";
+        foreach (var l in Lines.SkipWhile(l => l != header).Skip(1).TakeWhile(l => !l.StartsWith("===", StringComparison.Ordinal)))
+            if (DumpLine().Match(l) is { Success: true } m) yield return AddressRange.FromInclusive(Hex(m.Groups[1].Value), Hex(m.Groups[2].Value));
     }
 
     /// <summary>The reserved-memory, CMA and atomic-pool lines, in order (the lines dtmem predicts at the default loglevel).</summary>
@@ -87,6 +97,9 @@ internal sealed partial class RealLog
 
     [GeneratedRegex(@"^\s*(memblock_\w+): \[(0x[0-9a-f]+)-(0x[0-9a-f]+)\] ([\w.]+)")]
     private static partial Regex MemblockLine();
+
+    [GeneratedRegex(@"^\s*\d+: (0x[0-9a-f]+)\.\.(0x[0-9a-f]+)$")]
+    private static partial Regex DumpLine();
 
     [GeneratedRegex(@"^\s+([0-9a-f]+)-([0-9a-f]+) : (.+)$")]
     private static partial Regex IomemLine();
