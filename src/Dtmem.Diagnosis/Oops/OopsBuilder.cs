@@ -169,7 +169,13 @@ internal sealed class OopsBuilder
         if (Scan.After(t, "ra : ", out var ra) && ra.Contains('+')) { Vote(OopsArch.RiscV, 2); SetLr(ra, r); return true; }
         if (Scan.After(t, "sp : ", out var sp) && Scan.ReadHex(sp, out ulong spv) == 16 && sp.Trim().Length == 16) { O.Sp = new(spv, r); return true; }
         if (t.Contains(" pgtable: ", StringComparison.Ordinal) && t.Contains("pages,", StringComparison.Ordinal)) return PageTable(t, r);
-        if (Scan.After(t, "pgd = ", out _)) { Vote(OopsArch.Arm, 3); return true; }
+        if (Scan.After(t, "pgd = ", out var pgd))
+        {
+            // show_pte() printed "pgd = %p" on arm and on arm64 up to 4.14; a 64-bit pointer tells them apart.
+            Vote(OopsLines.FirstToken(pgd).Length == 16 ? OopsArch.Arm64 : OopsArch.Arm, 3);
+            return true;
+        }
+        if (Scan.After(t, "Process ", out var proc) && proc.Contains("(pid: ", StringComparison.Ordinal)) return ProcessLine(proc, r);
         if (t.Length > 2 && t[0] == '[' && TryWalk(t, r)) return true;
         if (t.StartsWith("Tainted: [") || t.StartsWith("Entering kdb") || t.StartsWith("due to oops")) return true;
         if (t.StartsWith("Flags: ") || t.StartsWith("Control: ")) { Vote(OopsArch.Arm, 2); return true; }
@@ -246,6 +252,18 @@ internal sealed class OopsBuilder
         int commEnd = kdump >= 0 && (cut < 0 || kdump < cut) ? kdump : cut;
         O.Comm = new((commEnd < 0 ? c : c[..commEnd]).Trim().ToString(), r);
         if (cut >= 0) ReadTaintAndVersion(c, cut, cut == notTainted, r);
+        return true;
+    }
+
+    /// <summary>arm and arm64 ≤4.x __die(): "Process modprobe (pid: 21682, stack limit = 0x…)". The CPU line, when
+    /// printed, names the same task; this line is all that is left when only syslogd's wall messages were captured.</summary>
+    private bool ProcessLine(ReadOnlySpan<char> s, LineRef r)
+    {
+        int at = s.LastIndexOf(" (pid: ");
+        if (at <= 0) return false;
+        if (Scan.ReadDecimal(s[(at + 7)..], out long pid) == 0) return false;
+        O.Comm ??= new(s[..at].ToString(), r);
+        O.Pid ??= new((int)pid, r);
         return true;
     }
 

@@ -54,4 +54,36 @@ public class VendorFormatTests
         Assert.Equal(version, o.KernelVersion!.Value);
         Assert.Null(o.Comm);
     }
+
+    [Theory]
+    [InlineData("pgd = ffffffc0edcf1000", OopsArch.Arm64)]
+    [InlineData("pgd = cfb20000", OopsArch.Arm)]
+    public void PgdPointerWidthTellsArmFromArm64(string pgdLine, OopsArch arch)
+    {
+        var o = Assert.Single(OopsParser.Parse(
+            "Unable to handle kernel NULL pointer dereference at virtual address 00000000\n" + pgdLine + "\n" +
+            "Internal error: Oops: 96000005 [#1] SMP\nPC is at f+0x1/0x2\n", "p.log"));
+        Assert.Equal(arch, o.Arch);
+        Assert.Equal(arch == OopsArch.Arm64 ? 0x96000005ul : null, o.Esr?.Value);
+    }
+
+    [Fact]
+    public void ProcessLineNamesTheTaskWhenNoCpuLineDid()
+    {
+        var o = Assert.Single(OopsParser.Parse(
+            " kernel:[  767.169269@0] Internal error: Oops: 9600004f [#1] PREEMPT SMP\n" +
+            " kernel:[  767.934966@0] Process kworker/u8:0 (pid: 21682, stack limit = 0xffffffc0c85ac000)\n", "w.log"));
+        Assert.Equal("kworker/u8:0", o.Comm!.Value);
+        Assert.Equal(21682, o.Pid!.Value);
+        Assert.Equal(2, o.Comm.Source.Line);
+    }
+
+    [Fact]
+    public void CpuLineWinsOverTheProcessLine()
+    {
+        var o = Assert.Single(OopsParser.Parse(
+            "Internal error: Oops: 5 [#1] ARM\nCPU: 0 PID: 6 Comm: ksoftirqd/0 Not tainted 4.10.5 #1\n" +
+            "Process other (pid: 7, stack limit = 0x9e436188)\n", "a.log"));
+        Assert.Equal(("ksoftirqd/0", 6), (o.Comm!.Value, o.Pid!.Value));
+    }
 }
