@@ -87,6 +87,17 @@ public class KconfigTests
         Assert.Equal(expected, MemoryKconfig.Resolve(V(version), cfg).CmaMinAlignment.Value);
     }
 
+    /// <summary>Without HUGETLB_PAGE, pageblock_order follows THP's PMD order only from 6.8; before, it is the max order.</summary>
+    [Theory]
+    [InlineData("6.6.50", 10, 4UL << 20)]
+    [InlineData("6.8", 9, 2UL << 20)]
+    public void PageblockWithThpOnly(string version, int pageblock, ulong align)
+    {
+        var cfg = KconfigFile.Parse("CONFIG_ARM64_4K_PAGES=y\n# CONFIG_HUGETLB_PAGE is not set\nCONFIG_TRANSPARENT_HUGEPAGE=y\n", "cfg");
+        var c = MemoryKconfig.Resolve(V(version), cfg);
+        Assert.Equal((pageblock, align), (c.PageblockOrder.Value, c.CmaMinAlignment.Value));
+    }
+
     [Fact]
     public void ParseErrorsNameTheLine()
     {
