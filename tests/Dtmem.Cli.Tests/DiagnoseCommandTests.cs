@@ -180,4 +180,16 @@ public class DiagnoseCommandTests
         // The reg property sits a few lines into the node.
         Assert.InRange(loc.GetProperty("line").GetInt32(), regLine + 1, regLine + 6);
     }
+
+    [Fact]
+    public void Map_draws_a_boot_log_and_iomem_without_a_dt()
+    {
+        var r = DtmemProcess.Run("map", "--bootlog", Diag("boot/rk3566-5.4-seed-memblock-debug.log"), "--iomem", Diag("boot/rk3566-5.4-seed-iomem.txt"));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("linux,cma 8 MiB → page allocator", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("linux,cma ∩ Kernel code", r.Stdout, StringComparison.Ordinal);
+        var none = DtmemProcess.Run("map");
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("map needs a board", none.Stderr, StringComparison.Ordinal);
+    }
 }

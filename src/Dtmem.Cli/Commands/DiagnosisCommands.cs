@@ -34,8 +34,8 @@ internal static partial class Commands
         return cmd;
     }
 
-    /// <summary>The evidence files both diagnose and bootlog accept.</summary>
-    private sealed class EvidenceOptions
+    /// <summary>The evidence files diagnose, bootlog and map accept; <paramref name="report"/> adds the report options.</summary>
+    private sealed class EvidenceOptions(bool report = true)
     {
         public Option<string[]> Iomem { get; } = new("--iomem") { Description = "A /proc/iomem dump (read as root; non-root readers see zeros); repeatable", HelpName = "FILE" };
         public Option<string[]> Bootlog { get; } = new("--bootlog") { Description = "A boot log (dmesg, ideally with memblock=debug); repeatable", HelpName = "FILE" };
@@ -47,10 +47,17 @@ internal static partial class Commands
 
         public void AddTo(Command c)
         {
+            foreach (var o in new Option[] { Iomem, Bootlog, MemblockMemory, MemblockReserved }) c.Options.Add(o);
+            if (!report) return;
             Format.AcceptOnlyFromAmong("text", "json", "sarif");
-            foreach (var o in new Option[] { Iomem, Bootlog, MemblockMemory, MemblockReserved, Format, Output }) c.Options.Add(o);
+            c.Options.Add(Format);
+            c.Options.Add(Output);
             Maps.AddTo(c);
         }
+
+        public bool Any(ParseResult r) =>
+            (r.GetValue(Iomem) ?? []).Length + (r.GetValue(Bootlog) ?? []).Length > 0
+            || r.GetValue(MemblockMemory) is not null || r.GetValue(MemblockReserved) is not null;
 
         public List<BootEvidence> Read(ParseResult r)
         {

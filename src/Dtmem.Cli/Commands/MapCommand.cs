@@ -1,3 +1,4 @@
+using Dtmem.Diagnosis;
 using System.CommandLine;
 using Dtmem.Kernel.Elf;
 using Dtmem.Kernel.Placement;
@@ -40,21 +41,37 @@ internal static partial class Commands
     private static Command Map()
     {
         var inputs = new BoardInputs();
+        // Without a DT the map is drawn from boot evidence alone (a boot log, /proc/iomem, debugfs memblock).
+        inputs.Tree.Input.Arity = ArgumentArity.ZeroOrOne;
+        var evidence = new EvidenceOptions(report: false);
         var outputs = new MapOutputs();
         var severity = new Option<string[]>("--severity") { Description = "Override a check's severity: ID=error|warning|info|off; repeatable", HelpName = "ID=LEVEL" };
         var width = new Option<int?>("--width") { Description = "Terminal columns to fit the map in (default: the terminal's width, or 100)", HelpName = "N" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Do not print the terminal map (only write --svg/--html)" };
         var cmd = new Command("map", "Draw the physical memory map after boot: one lane per kind of owner (RAM, kernel, initrd/DTB, /memreserve/, no-map, reserved, CMA), overlaps in red");
         inputs.AddTo(cmd);
+        evidence.AddTo(cmd);
         outputs.AddTo(cmd);
         cmd.Options.Add(severity);
         cmd.Options.Add(width);
         cmd.Options.Add(quiet);
         cmd.SetAction(r => Program.Guard(() =>
         {
-            var (_, boot) = inputs.Run(r);
-            var findings = CheckRegistry.Run(boot, SeverityOverrides(r.GetValue(severity) ?? []));
-            var model = MapModel.FromBoot(boot, findings, kernelSections: KernelSections(r, boot));
+            MapModel model;
+            if (inputs.Tree.InputPath(r) is null)
+            {
+                if (!evidence.Any(r))
+                    throw new CliException("map needs a board (.dts or .dtb) or boot evidence (--bootlog, --iomem, --memblock-memory, --memblock-reserved)");
+                var report = Diagnoser.Run(new DiagnosisInputs { Boot = evidence.Read(r) });
+                var first = r.GetValue(evidence.Bootlog)?.FirstOrDefault() ?? r.GetValue(evidence.Iomem)?.FirstOrDefault() ?? "boot evidence";
+                model = MapModel.FromDiagnosis(report, first);
+            }
+            else
+            {
+                var (_, boot) = inputs.Run(r);
+                var findings = CheckRegistry.Run(boot, SeverityOverrides(r.GetValue(severity) ?? []));
+                model = MapModel.FromBoot(boot, findings, kernelSections: KernelSections(r, boot));
+            }
             outputs.Write(r, () => model);
             if (!r.GetValue(quiet))
             {
