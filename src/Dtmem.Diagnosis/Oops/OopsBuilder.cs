@@ -10,6 +10,7 @@ internal sealed class OopsBuilder
     private readonly Dictionary<OopsArch, int> score = [];
     private Section section;
     private Sourced<ulong>? dieEsrCandidate;
+    private bool arm64TraceHeader;
 
     public OopsBuilder(LogLine first)
     {
@@ -133,6 +134,8 @@ internal sealed class OopsBuilder
         if (t.StartsWith("Data abort info:")) { section = Section.DataAbort; Vote(OopsArch.Arm64, 3); return true; }
         if (t.StartsWith("Call trace:") || t.StartsWith("Call Trace:") || t.StartsWith("Backtrace:"))
         {
+            // arm64 dump_backtrace() spells it "Call trace:"; x86 and riscv print "Call Trace:", arm "Backtrace:" or nothing.
+            arm64TraceHeader = t.StartsWith("Call trace:");
             section = O.frames.Count == 0 ? Section.CallTrace : Section.SkippedTrace;
             return true;
         }
@@ -437,6 +440,8 @@ internal sealed class OopsBuilder
         }
         if (s.StartsWith("el1h_64_") || s.StartsWith("el0t_64_") || s.StartsWith("el0_svc") || s.StartsWith("__arm64_")) Vote(OopsArch.Arm64);
         if (!Scan.TryLocation(s, out var location, out bool unreliable)) return false;
+        // A bare "symbol+0x…/0x…" frame (arm frames carry " from ") under "Call trace:" is arm64's format.
+        if (arm64TraceHeader && !s.StartsWith("[<")) Vote(OopsArch.Arm64);
         O.frames.Add(new StackFrame(location, unreliable, line.Ref));
         return true;
     }

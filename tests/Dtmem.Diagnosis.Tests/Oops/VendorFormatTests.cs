@@ -86,4 +86,16 @@ public class VendorFormatTests
             "Process other (pid: 7, stack limit = 0x9e436188)\n", "a.log"));
         Assert.Equal(("ksoftirqd/0", 6), (o.Comm!.Value, o.Pid!.Value));
     }
+
+    [Theory]
+    [InlineData("Call trace:", OopsArch.Arm64)]
+    [InlineData("Call Trace:", OopsArch.Unknown)]
+    public void BareFramesUnderLowerCaseCallTraceAreArm64(string header, OopsArch arch)
+    {
+        var o = Assert.Single(OopsParser.Parse(
+            "Kernel panic - not syncing: panic_on_set_idle set ...\nCPU: 2 PID: 1 Comm: swapper/0 Not tainted 6.1.75 #1\n" +
+            header + "\n dump_backtrace+0xe4/0x108\n show_stack+0x20/0x30\n", "t.log"));
+        Assert.Equal(arch, o.Arch);
+        Assert.Equal(["dump_backtrace", "show_stack"], o.CallTrace.Select(f => f.Location.Symbol));
+    }
 }
