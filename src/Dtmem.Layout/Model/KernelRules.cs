@@ -10,7 +10,8 @@ namespace Dtmem.Layout.Model;
 /// </summary>
 public sealed record KernelRules
 {
-    public required Version Version { get; init; }
+    /// <summary>The release the rules follow; a 6.12 without sub-level is taken as the family-E one (see <see cref="FamilyAssumption"/>).</summary>
+    public required KernelVersion Version { get; init; }
     public required VersionFamily Family { get; init; }
     public required int PageSize { get; init; }
     /// <summary>CMA_MIN_ALIGNMENT_BYTES for this version and config (§3.2).</summary>
@@ -24,7 +25,7 @@ public sealed record KernelRules
     public required int CmaSlots { get; init; }
     public required string CmaSlotsRule { get; init; }
 
-    public bool IsAtLeast(int major, int minor, int sub = 0) => Version >= new Version(major, minor, sub);
+    public bool IsAtLeast(int major, int minor, int sub = 0) => Version.AtLeast(major, minor, sub);
 
     /// <summary>≥5.7: cma= on the command line bypasses a DT linux,cma-default region (§3.1).</summary>
     public bool CmdlineCmaBypassesDt => IsAtLeast(5, 7);
@@ -73,8 +74,8 @@ public sealed record KernelRules
     {
         // The family alone may be assumed here (a 6.12 without sub-level); an assumed version is reported on its own.
         var family = VersionFamilies.Of(kernel.Release with { IsAssumed = false });
-        var v = kernel.Version.Value;
-        v = v.Major == 6 && v.Minor == 12 && v.Build < 0 ? new Version(6, 12, VersionFamilies.FirstFamilyE612Sublevel) : new Version(v.Major, v.Minor, Math.Max(v.Build, 0));
+        var v = kernel.Release.Value;
+        if (v is { Major: 6, Minor: 12, Sublevel: null }) v = v with { Sublevel = VersionFamilies.FirstFamilyE612Sublevel };
         var cfg = kernel.EffectiveConfig;
         var areas = cfg.CmaAreas.Value;
         var slots = cfg.CmaAreaCapacity.Value;
