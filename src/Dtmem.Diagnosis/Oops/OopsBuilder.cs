@@ -83,6 +83,16 @@ internal sealed class OopsBuilder
         if (!die.InternalError && die.Message.StartsWith("Oops", StringComparison.Ordinal) && die.Code is null) Vote(OopsArch.RiscV);
         if (!die.InternalError && die.CodeDigits == 4) Vote(OopsArch.X86_64);
         if (die.Message.Contains("BUG", StringComparison.Ordinal) && O.Kind == OopsKind.InternalError) O.Kind = OopsKind.Bug;
+        // x86 die(): "general protection fault, probably for non-canonical address 0x…: 0000 [#1]" (5.3+), with "Oops: "
+        // in front since 6.9. The address is the one the faulting instruction computed.
+        var gp = die.Message.AsSpan();
+        if (gp.StartsWith("Oops: ")) gp = gp[6..];
+        if (!die.InternalError && gp.StartsWith("general protection fault"))
+        {
+            O.FaultDescription ??= new("general protection fault", line.Ref);
+            int at = gp.IndexOf("address 0x");
+            if (at >= 0 && Scan.ReadHex(gp[(at + 10)..], out ulong gpa) > 0) O.FaultAddress ??= new(gpa, line.Ref);
+        }
         // "Internal error: ttbr address size fault: 96000040" names the fault when the header ("Unhandled fault at") did not.
         if (die.InternalError && O.FaultDescription is null && O.Kind == OopsKind.PageFault && !die.Message.StartsWith("Oops", StringComparison.Ordinal))
             O.FaultDescription = new(die.Message, line.Ref);

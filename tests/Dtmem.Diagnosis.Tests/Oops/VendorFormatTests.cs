@@ -98,4 +98,18 @@ public class VendorFormatTests
         Assert.Equal(arch, o.Arch);
         Assert.Equal(["dump_backtrace", "show_stack"], o.CallTrace.Select(f => f.Location.Symbol));
     }
+
+    [Theory]
+    [InlineData("Oops: general protection fault, probably for non-canonical address 0xbfff93fcd9822a28: 0000 [#1] PREEMPT SMP NOPTI", 0xbfff93fcd9822a28ul)]
+    [InlineData("general protection fault, probably for non-canonical address 0xdffffc0000000000: 0000 [#1] SMP KASAN", 0xdffffc0000000000ul)]
+    [InlineData("general protection fault: 0000 [#1] SMP", null)]
+    public void GeneralProtectionFaultNamesTheFaultAndItsAddress(string dieLine, ulong? address)
+    {
+        var o = Assert.Single(OopsParser.Parse(dieLine + "\nRIP: 0010:f+0x1/0x2\n", "g.log"));
+        Assert.Equal(OopsArch.X86_64, o.Arch);
+        Assert.Equal(OopsKind.InternalError, o.Kind);
+        Assert.Equal("general protection fault", o.FaultDescription!.Value);
+        Assert.Equal(address, o.FaultAddress?.Value);
+        Assert.Equal(0ul, o.DieCode!.Value);
+    }
 }
