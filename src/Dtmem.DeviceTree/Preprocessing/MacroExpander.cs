@@ -195,8 +195,9 @@ internal sealed class MacroExpander(PreprocessRun run)
         var args = CollectArgs(m, name, out var vaOmitted);
         foreach (var a in args)
             Charge(a.Count, name);
+        // Substitute charges the budget as it goes, before each piece is copied: a body that repeats a huge
+        // argument must stop at the budget, not after building the whole result.
         var result = Substitute(m, args, vaOmitted, name);
-        Charge(result.Length, name);
         Push(result, 0, result.Length, m, name.PrevWhite);
         return true;
     }
@@ -279,6 +280,7 @@ internal sealed class MacroExpander(PreprocessRun run)
 
             if (role == Macro.StringifyOp)
             {
+                Charge(args[roles[i + 1]].Count + 1, name);
                 var s = Stringify(args[roles[i + 1]]);
                 var tok = Token.Synthetic(s, TokKind.String, b.Flags & TokFlags.PrevWhite, name);
                 i++;
@@ -298,6 +300,7 @@ internal sealed class MacroExpander(PreprocessRun run)
                         res.RemoveAt(res.Count - 1);
                         continue;
                     }
+                    Charge(Math.Max(arg.Count, 1), name);
                     var raw = new List<Token>(Math.Max(arg.Count, 1));
                     if (arg.Count == 0)
                         raw.Add(Token.Synthetic("", TokKind.Placemarker, TokFlags.None, name));
@@ -317,6 +320,7 @@ internal sealed class MacroExpander(PreprocessRun run)
                 {
                     expanded ??= new List<Token>?[args.Length];
                     var exp = expanded[role] ??= ExpandArg(arg);
+                    Charge(exp.Count, name);
                     for (var k = 0; k < exp.Count; k++)
                     {
                         var f = exp[k].Flags & ~(TokFlags.Source | TokFlags.LineStart);
@@ -328,6 +332,7 @@ internal sealed class MacroExpander(PreprocessRun run)
                 }
                 continue;
             }
+            Charge(1, name);
             var flags = b.Flags;
             if (boundaryNext)
                 flags |= TokFlags.Boundary;
