@@ -117,7 +117,7 @@ public class DiagnoseCommandTests
     {
         var r = DtmemProcess.Run("diagnose", SeedOops, "--va-bits", "99");
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("--va-bits 99", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--va-bits: error: 99 is not an arm64 VA size", r.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

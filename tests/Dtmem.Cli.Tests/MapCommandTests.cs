@@ -91,6 +91,6 @@ public sealed class MapCommandTests : IDisposable
     {
         var r = Run("map", "--width", "20");
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("--width 20", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--width: error: 20 columns are too few", r.Stderr, StringComparison.Ordinal);
     }
 }

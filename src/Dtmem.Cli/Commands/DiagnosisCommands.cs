@@ -94,7 +94,7 @@ internal static partial class Commands
                 model = board.Run(r, version, PlacementFromIomem([logEvidence.Boot, .. boots], version)).Boot;
             var overrides = new TranslationOverrides
             {
-                VaBits = r.GetValue(vaBits) is { } vb and (< 32 or > 52) ? throw new CliException($"--va-bits {vb}: arm64 kernels use 36 to 52 bits") : r.GetValue(vaBits),
+                VaBits = r.GetValue(vaBits) is { } vb and (< 32 or > 52) ? throw new CliException($"--va-bits: error: {vb} is not an arm64 VA size; arm64 kernels use 36 to 52 bits (the 'pgtable: 4k pages, 48-bit VAs' line)") : r.GetValue(vaBits),
                 PageOffset = r.GetValue(pageOffset) is { } po ? NumberArg.Parse("--page-offset", po) : null,
                 PhysOffset = r.GetValue(physOffset) is { } ph ? NumberArg.Parse("--phys-offset", ph) : null,
                 KimageVoffset = r.GetValue(kimage) is { } kv ? NumberArg.Parse("--kimage-voffset", kv) : null,

@@ -61,7 +61,7 @@ internal static partial class Commands
             if (inputs.Tree.InputPath(r) is null)
             {
                 if (!evidence.Any(r))
-                    throw new CliException("map needs a board (.dts or .dtb) or boot evidence (--bootlog, --iomem, --memblock-memory, --memblock-reserved)");
+                    throw new CliException("map: error: map needs a board (.dts or .dtb) or boot evidence (--bootlog, --iomem, --memblock-memory, --memblock-reserved)");
                 var report = Diagnoser.Run(new DiagnosisInputs { Boot = evidence.Read(r) });
                 var first = r.GetValue(evidence.Bootlog)?.FirstOrDefault() ?? r.GetValue(evidence.Iomem)?.FirstOrDefault() ?? "boot evidence";
                 model = MapModel.FromDiagnosis(report, first);
@@ -105,7 +105,7 @@ internal static partial class Commands
         var tty = !Console.IsOutputRedirected;
         var color = tty && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
         var columns = width ?? (tty && Console.WindowWidth > 40 ? Console.WindowWidth : 100);
-        if (columns < 60) throw new CliException($"--width {columns}: the map needs at least 60 columns");
+        if (columns < 60) throw new CliException($"--width: error: {columns} columns are too few; the map needs at least 60");
         return new TerminalMapOptions { Color = color, Width = columns };
     }
 }
