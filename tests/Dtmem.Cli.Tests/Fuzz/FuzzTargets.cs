@@ -105,13 +105,15 @@ public static class FuzzTargets
     /// <summary>Runs one input and classifies the result. Never throws for the target's own exceptions.</summary>
     public static Verdict Judge(Target target, byte[] input)
     {
-        var before = GC.GetTotalAllocatedBytes(precise: false);
+        // Per-thread counts: the targets are synchronous, and xunit runs other tests in parallel in this process, whose
+        // allocations a process-wide count would charge to this input.
+        var before = GC.GetAllocatedBytesForCurrentThread();
         var sw = Stopwatch.StartNew();
         Exception? error = null;
         try { target.Run(input); }
         catch (Exception e) { error = e; }
         sw.Stop();
-        var allocated = GC.GetTotalAllocatedBytes(precise: false) - before;
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         var outcome = error is null ? Outcome.Accepted
             : target.LocatedError is { } t && error.GetType() == t ? Outcome.LocatedError
             : Outcome.Crash;
