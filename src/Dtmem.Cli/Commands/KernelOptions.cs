@@ -41,8 +41,7 @@ internal sealed class KernelOptions
     public KernelFacts Facts(ParseResult r, ulong? dramStart = null, Fact<KernelVersion>? fallbackVersion = null, KernelImage? fallbackPlacement = null)
     {
         var image = r.GetValue(Image) is { } ip ? KernelImageFile.Read(ip) : null;
-        var vmlinux = r.GetValue(Vmlinux) is { } vp ? VmlinuxFile.Read(vp) : null;
-        var symbols = r.GetValue(SystemMap) is { } sp ? Dtmem.Kernel.Symbols.SystemMap.Read(sp).Symbols() : vmlinux?.Symbols;
+        var (vmlinux, symbols) = ReadSymbols(r);
 
         var version = r.GetValue(Version) is { } vt ? Fact<KernelVersion>.Known(KernelVersion.Parse(vt, "--kernel-version"), "--kernel-version")
             : image?.Banner is { } ib ? KernelVersion.FromBanner(ib)
@@ -82,11 +81,23 @@ internal sealed class KernelOptions
         };
     }
 
+    /// <summary>The symbols of --system-map (preferred) or --vmlinux; the files are read once per command run.</summary>
+    public KernelSymbols? Symbols(ParseResult r) => ReadSymbols(r).Symbols;
+
     /// <summary>_text's virtual address from --system-map or --vmlinux, for translating kernel-image addresses.</summary>
-    public Fact<ulong>? TextVirtual(ParseResult r) =>
-        r.GetValue(SystemMap) is { } sp ? Dtmem.Kernel.Symbols.SystemMap.Read(sp).Symbols().Text
-        : r.GetValue(Vmlinux) is { } vp ? VmlinuxFile.Read(vp).Symbols.Text
-        : null;
+    public Fact<ulong>? TextVirtual(ParseResult r) => Symbols(r)?.Text;
+
+    private ParseResult? _readFor;
+    private (VmlinuxFile? Vmlinux, KernelSymbols? Symbols) _read;
+
+    private (VmlinuxFile? Vmlinux, KernelSymbols? Symbols) ReadSymbols(ParseResult r)
+    {
+        if (ReferenceEquals(_readFor, r)) return _read;
+        var vmlinux = r.GetValue(Vmlinux) is { } vp ? VmlinuxFile.Read(vp) : null;
+        var symbols = r.GetValue(SystemMap) is { } sp ? Dtmem.Kernel.Symbols.SystemMap.Read(sp).Symbols() : vmlinux?.Symbols;
+        (_readFor, _read) = (r, (vmlinux, symbols));
+        return _read;
+    }
 
     public LayoutOverrides Overrides(ParseResult r, ulong? dtbSize)
     {

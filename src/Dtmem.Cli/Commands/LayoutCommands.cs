@@ -64,7 +64,7 @@ internal static partial class Commands
                 _ => RenderText(w => TextFindings.Write(w, findings, ctx)),
             };
             Emit(r.GetValue(output), System.Text.Encoding.UTF8.GetBytes(text));
-            maps.Write(r, boot, findings);
+            maps.Write(r, inputs.Kernel, boot, findings);
             return Fails(findings, r.GetValue(failOn)!) ? ExitCodes.Findings : ExitCodes.Ok;
         }));
         return cmd;

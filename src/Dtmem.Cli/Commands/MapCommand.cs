@@ -1,8 +1,6 @@
 using Dtmem.Diagnosis;
 using System.CommandLine;
-using Dtmem.Kernel.Elf;
 using Dtmem.Kernel.Placement;
-using Dtmem.Kernel.Symbols;
 using Dtmem.Layout.Checks;
 using Dtmem.Layout.Model;
 using Dtmem.Reports.Map;
@@ -26,8 +24,8 @@ internal static partial class Commands
 
         public bool Any(ParseResult r) => r.GetValue(Svg) is not null || r.GetValue(Html) is not null;
 
-        public void Write(ParseResult r, BootResult boot, IReadOnlyList<Finding> findings) =>
-            Write(r, () => MapModel.FromBoot(boot, findings, kernelSections: KernelSections(r, boot)));
+        public void Write(ParseResult r, KernelOptions kernel, BootResult boot, IReadOnlyList<Finding> findings) =>
+            Write(r, () => MapModel.FromBoot(boot, findings, kernelSections: KernelSections(r, kernel, boot)));
 
         public void Write(ParseResult r, Func<MapModel> model)
         {
@@ -70,7 +68,7 @@ internal static partial class Commands
             {
                 var (_, boot) = inputs.Run(r);
                 var findings = CheckRegistry.Run(boot, SeverityOverrides(r.GetValue(severity) ?? []));
-                model = MapModel.FromBoot(boot, findings, kernelSections: KernelSections(r, boot));
+                model = MapModel.FromBoot(boot, findings, kernelSections: KernelSections(r, inputs.Kernel, boot));
             }
             outputs.Write(r, () => model);
             if (!r.GetValue(quiet))
@@ -84,12 +82,10 @@ internal static partial class Commands
     }
 
     /// <summary>The kernel's text/rodata/init/data/bss at its simulated place, when --system-map or --vmlinux gives the symbols.</summary>
-    private static IReadOnlyList<KernelSection> KernelSections(ParseResult r, BootResult boot)
+    private static IReadOnlyList<KernelSection> KernelSections(ParseResult r, KernelOptions kernel, BootResult boot)
     {
         if (boot.KernelImage is not { } owner) return [];
-        var symbols = r.GetValue<string?>("--system-map") is { } sp ? SystemMap.Read(sp).Symbols()
-            : r.GetValue<string?>("--vmlinux") is { } vp ? VmlinuxFile.Read(vp).Symbols
-            : null;
+        var symbols = kernel.Symbols(r);
         if (symbols is null) return [];
         var image = new KernelImage
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Dtmem.Diagnosis.Boot;
 using Dtmem.Kernel.Versions;
 
@@ -295,12 +294,11 @@ public static class AddressTranslator
     private static (ulong Offset, ulong From)? ParseKernelOffset(string text)
     {
         var parts = text.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 3 && parts[1] == "from" && Hex(parts[0]) is { } off && Hex(parts[2]) is { } from) return (off, from);
-        return null;
+        return parts.Length == 3 && parts[1] == "from"
+               && Logs.Scan.ReadHex(parts[0], out var off) == parts[0].Length
+               && Logs.Scan.ReadHex(parts[2], out var from) == parts[2].Length
+            ? (off, from) : null;
     }
-
-    private static ulong? Hex(string s) =>
-        ulong.TryParse(s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? s[2..] : s, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var v) ? v : null;
 
     private static string Origin<T>(Fact<T> f) => (f.IsAssumed ? "assumed: " : "") + f.Origin;
 

@@ -38,7 +38,7 @@ public sealed partial class MapModel
     /// inside a bigger non-RAM region are drawn as nested, not as overlaps.</summary>
     private static List<MapRegion> MapRegions(IReadOnlyList<KnownRegion> all)
     {
-        var ram = Union(all.Where(r => r.Role == RegionRole.Ram).Select(r => r.Range));
+        var ram = new RangeSet(all.Where(r => r.Role == RegionRole.Ram).Select(r => r.Range)).Ranges;
         bool hasIomemKernel = all.Any(r => r.Role is RegionRole.KernelCode or RegionRole.KernelData);
         var named = all.Where(r => r.Role is RegionRole.CmaPool or RegionRole.DefaultCma or RegionRole.NoMap or RegionRole.DmaPool or RegionRole.ReserveFailed).ToList();
         var kept = new List<KnownRegion>();
@@ -110,16 +110,4 @@ public sealed partial class MapModel
             Fix = f.Fix,
             Notes = [.. f.Evidence.Select(e => e.Source is { } src ? $"{e.Text} ({src.Kind} {src.Format(DiagnosisText.Rel)})" : e.Text)],
         };
-
-    private static List<AddressRange> Union(IEnumerable<AddressRange> ranges)
-    {
-        var result = new List<AddressRange>();
-        foreach (var r in ranges.OrderBy(r => r.Start))
-        {
-            if (result.Count > 0 && result[^1].End >= r.Start)
-                result[^1] = new AddressRange(result[^1].Start, Math.Max(result[^1].End, r.End));
-            else result.Add(r);
-        }
-        return result;
-    }
 }
