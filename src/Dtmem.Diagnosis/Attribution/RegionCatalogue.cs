@@ -120,13 +120,13 @@ public sealed class RegionCatalogue
                 case BootRangeKind.MemblockDumpReserved:
                     yield return new KnownRegion(RegionRole.Reserved, "memblock.reserved", r, RegionSource.FromLine("log", b.Source));
                     break;
-                case BootRangeKind.MemblockAdd when Caller(b) is "early_init_dt_add_memory_arch" or "early_init_dt_add_memory":
+                case BootRangeKind.MemblockAdd when b.Caller is "early_init_dt_add_memory_arch" or "early_init_dt_add_memory":
                     yield return new KnownRegion(RegionRole.Ram, "memory (DT)", r, RegionSource.FromLine("log", b.Source));
                     break;
                 case BootRangeKind.MemblockReserve:
                     yield return MemblockReserve(ranges, i, r);
                     break;
-                case BootRangeKind.MemblockRemove when Caller(b) is "early_init_dt_reserve_memory_arch" or "early_init_dt_reserve_memory":
+                case BootRangeKind.MemblockRemove when b.Caller is "early_init_dt_reserve_memory_arch" or "early_init_dt_reserve_memory":
                     yield return new KnownRegion(RegionRole.NoMap, "no-map region (DT)", r, RegionSource.FromLine("log", b.Source))
                     { Detail = "removed from memory: a /reserved-memory no-map region (5.4-5.11)" };
                     break;
@@ -192,7 +192,7 @@ public sealed class RegionCatalogue
     {
         var b = ranges[index];
         var src = RegionSource.FromLine("log", b.Source);
-        var caller = Caller(b);
+        var caller = b.Caller;
         if (caller == "arm64_memblock_init")
         {
             bool removedBefore = false;
@@ -207,19 +207,6 @@ public sealed class RegionCatalogue
         return new KnownRegion(RegionRole.Reserved, caller is null ? "memblock_reserve" : "memblock_reserve by " + caller, r, src);
     }
 
-    /// <summary>The function name of a memblock=debug caller (`arm64_memblock_init+0x240/0x44c` -> `arm64_memblock_init`).</summary>
-    private static string? Caller(BootRange b)
-    {
-        var d = b.Detail?.Trim();
-        if (string.IsNullOrEmpty(d)) return null;
-        // memblock_add_node prints "nid=0 flags=0 caller+0x54/0x60": the caller is the last word.
-        int space = d.LastIndexOf(' ');
-        if (space >= 0) d = d[(space + 1)..];
-        int plus = d.IndexOf('+');
-        var name = (plus > 0 ? d[..plus] : d).Trim();
-        int dot = name.IndexOf('.');
-        return dot > 0 ? name[..dot] : name;
-    }
 
     /// <summary>System RAM ranges sorted by start with a running maximum end: "is [s, e] inside one of them" in O(log n)
     /// (any range starting at or below s and ending at or above e contains it).</summary>

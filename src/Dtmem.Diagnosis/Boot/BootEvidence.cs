@@ -48,6 +48,25 @@ public sealed record BootRange(BootRangeKind Kind, PrintedRange Range, string? N
 
     /// <summary>/proc/iomem: index of the parent entry in <see cref="BootEvidence.Ranges"/>; -1 at top level or elsewhere.</summary>
     public int Parent { get; init; } = -1;
+
+    /// <summary>The function a memblock=debug line names as its caller: the last word of the detail without its
+    /// offset, size or compiler suffix (`nid=0 flags=0 early_init_dt_add_memory_arch+0x54/0x60` gives
+    /// `early_init_dt_add_memory_arch`). Null for other lines.</summary>
+    public string? Caller
+    {
+        get
+        {
+            if (Kind is not (BootRangeKind.MemblockAdd or BootRangeKind.MemblockRemove or BootRangeKind.MemblockReserve or BootRangeKind.MemblockFree))
+                return null;
+            var d = Detail?.Trim();
+            if (string.IsNullOrEmpty(d)) return null;
+            d = d[(d.LastIndexOf(' ') + 1)..];
+            int plus = d.IndexOf('+');
+            if (plus > 0) d = d[..plus];
+            int dot = d.IndexOf('.');
+            return dot > 0 ? d[..dot] : d;
+        }
+    }
 }
 
 /// <summary>Reserved-memory and CMA messages that carry no range (init results, failures, warnings).</summary>
