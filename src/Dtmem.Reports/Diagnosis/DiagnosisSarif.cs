@@ -30,7 +30,7 @@ public static class DiagnosisSarif
         {
             w.WriteStartObject();
             w.WriteString("ruleId", f.Id);
-            var index = IndexOf(rules, f.Id);
+            var index = SarifLog.RuleIndex(rules, r => r.Id, f.Id);
             if (index >= 0) w.WriteNumber("ruleIndex", index);
             w.WriteString("level", f.ExplainsFault || f.Confidence == Confidence.High ? "error" : "warning");
             w.WriteStartObject("message"); w.WriteString("text", $"{f.Statement} Fix: {f.Fix}"); w.WriteEndObject();
@@ -49,13 +49,6 @@ public static class DiagnosisSarif
             w.WriteEndObject();
         }
         SarifLog.End(w);
-    }
-
-    private static int IndexOf(IReadOnlyList<RootCauseRule> rules, string id)
-    {
-        for (int i = 0; i < rules.Count; i++)
-            if (rules[i].Id == id) return i;
-        return -1;
     }
 
     private static void Location(Utf8JsonWriter w, RegionSource? s, string? message, int? id, ReportContext ctx)

@@ -37,7 +37,7 @@ public static class SarifFindings
         {
             w.WriteStartObject();
             w.WriteString("ruleId", f.Id);
-            var index = IndexOf(rules, f.Id);
+            var index = SarifLog.RuleIndex(rules, c => c.Id, f.Id);
             if (index >= 0) w.WriteNumber("ruleIndex", index);
             w.WriteString("level", Level(f.Severity));
             w.WriteStartObject("message"); w.WriteString("text", f.Message); w.WriteEndObject();
@@ -92,13 +92,6 @@ public static class SarifFindings
     {
         var key = $"{f.Id}|{f.Subject}|{f.Range?.Start:x}|{f.Range?.End:x}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32];
-    }
-
-    private static int IndexOf(IReadOnlyList<Check> rules, string id)
-    {
-        for (var i = 0; i < rules.Count; i++)
-            if (rules[i].Id == id) return i;
-        return -1;
     }
 
     private static string Level(Severity s) => s switch

@@ -42,6 +42,14 @@ internal static class SarifLog
         w.WriteEndObject();
     }
 
+    /// <summary>The index of the rule with this ID in the driver's rules array (SARIF ruleIndex), or -1.</summary>
+    public static int RuleIndex<T>(IReadOnlyList<T> rules, Func<T, string> id, string wanted)
+    {
+        for (var i = 0; i < rules.Count; i++)
+            if (id(rules[i]) == wanted) return i;
+        return -1;
+    }
+
     public static void ArtifactLocation(Utf8JsonWriter w, string file, ReportContext ctx)
     {
         w.WriteStartObject("artifactLocation");
