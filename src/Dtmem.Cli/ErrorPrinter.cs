@@ -9,8 +9,8 @@ internal static class ErrorPrinter
     {
         if (e.At is { } at)
         {
-            foreach (var inc in at.IncludeChain().Reverse())
-                w.WriteLine($"In file included from {inc}:");
+            foreach (var included in at.IncludedFromLines(s => s.ToString()))
+                w.WriteLine(included);
         }
         w.WriteLine(e.ToString());
         if (e.At is { IsBinary: false, Line: > 0 } span &&

@@ -148,9 +148,17 @@ internal static class References
         }
     }
 
-    /// <summary>Levenshtein distance (labels are short).</summary>
+    /// <summary>Longest name a suggestion is searched for: beyond it the quadratic distance is not worth paying.</summary>
+    private const int MaxSuggestLength = 256;
+
+    /// <summary>
+    /// Levenshtein distance, blind to case (<c>&amp;UART0</c> is a typo of <c>uart0</c>), or <c>int.MaxValue</c>
+    /// when the lengths alone rule out a suggestion or a name is too long to compare cheaply.
+    /// </summary>
     internal static int Distance(string a, string b)
     {
+        if (a.Length > MaxSuggestLength || b.Length > MaxSuggestLength || Math.Abs(a.Length - b.Length) > Math.Max(2, a.Length / 3))
+            return int.MaxValue;
         var prev = new int[b.Length + 1];
         var cur = new int[b.Length + 1];
         for (var j = 0; j <= b.Length; j++) prev[j] = j;
@@ -159,7 +167,7 @@ internal static class References
             cur[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
                 cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
             }
             (prev, cur) = (cur, prev);

@@ -23,4 +23,16 @@ public sealed record SourceSpan(string File, int Line, int Column, SourceSpan? I
         for (var s = IncludedFrom; s is not null; s = s.IncludedFrom)
             yield return s;
     }
+
+    /// <summary>
+    /// The include chain as gcc prints it above a diagnostic: innermost site first, continuation lines aligned,
+    /// the last one ending in a colon. Empty for a span in the top file.
+    /// </summary>
+    public IEnumerable<string> IncludedFromLines(Func<SourceSpan, string> location)
+    {
+        const string first = "In file included from ";
+        var chain = IncludeChain().ToList();
+        for (var i = 0; i < chain.Count; i++)
+            yield return (i == 0 ? first : new string(' ', first.Length - 5) + "from ") + location(chain[i]) + (i == chain.Count - 1 ? ":" : ",");
+    }
 }

@@ -15,8 +15,8 @@ public static class TextFindings
         {
             var where = f.Span is { } s ? SourcePaths.Location(s, ctx.BaseDirectory) : $"{ctx.Input}: {f.Subject ?? "/"}";
             if (f.Span is { } inc)
-                foreach (var i in inc.IncludeChain().Reverse())
-                    w.WriteLine($"In file included from {SourcePaths.Location(i, ctx.BaseDirectory)}:");
+                foreach (var included in inc.IncludedFromLines(i => SourcePaths.Location(i, ctx.BaseDirectory)))
+                    w.WriteLine(included);
             w.WriteLine($"{where}: {Word(f.Severity)}: {f.Message} [{f.Id} {f.Name}]");
             if (f.Span is { IsBinary: false } span && SourceText.Excerpt(span.File, span.Line, span.Column) is ({ } line, var column))
             {

@@ -33,7 +33,8 @@ public sealed class IncludeChainTests
         var lines = err.Split('\n');
         var at = Array.FindIndex(lines, l => l.StartsWith("board.dtsi:2:7: error: ", StringComparison.Ordinal));
         Assert.True(at >= 2, err);
-        Assert.Equal(["In file included from in.dts:2:1:", "In file included from mid.dtsi:1:1:"], lines[(at - 2)..at]);
+        // gcc's order: the innermost include site first, continuation lines aligned under it.
+        Assert.Equal(["In file included from mid.dtsi:1:1,", "                 from in.dts:2:1:"], lines[(at - 2)..at]);
         Assert.EndsWith("reference to non-existent node or label &uart1 in property 'a' of /; did you mean &uart0?", lines[at]);
     }
 

@@ -31,6 +31,11 @@ public class ErrorTests
             "reference to non-existent node or label &uart1 in property 'p' of /user; did you mean &uart0?");
 
     [Fact]
+    public void UnknownLabelSuggestionIgnoresCase() =>
+        Fails(H + "\tuart0: serial { };\n\tuser { p = <&UART0>; };\n};\n", 4, 14,
+            "reference to non-existent node or label &UART0 in property 'p' of /user; did you mean &uart0?");
+
+    [Fact]
     public void UnknownPathSuggestsNearestSibling() =>
         Fails(H + "\tserial@0 { };\n\tuser { p = &{/serial@1}; };\n};\n", 4, 13, "non-existent node or label &{/serial@1} in property 'p' of /user; did you mean &{/serial@0}?");
 
