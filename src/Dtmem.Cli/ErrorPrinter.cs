@@ -21,5 +21,7 @@ internal static class ErrorPrinter
             // Keep tabs so the caret lines up under the same characters.
             w.WriteLine("  " + new string([.. line.Take(col - 1).Select(c => c == '\t' ? '\t' : ' ')]) + "^");
         }
+        if (e.Limit is { } limit)
+            w.WriteLine(Limits.Hint(limit));
     }
 }

@@ -11,11 +11,22 @@ internal static class Program
             "dtmem: predicts what an arm64 Linux kernel will do with physical memory at boot from a board's device tree " +
             "and kernel, flags layouts that will crash it, and diagnoses oopses and boot logs.");
         foreach (var c in Commands.All()) root.Subcommands.Add(c);
+        root.Options.Add(Limits.Option);
         // Ctrl-C or SIGTERM during an output write: drop the temporary file, keep the old output, end as signalled.
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, _ => AtomicFile.AbandonPending());
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => AtomicFile.AbandonPending());
         var parsed = root.Parse(args);
-        return parsed.Errors.Count > 0 ? UsageError(parsed) : parsed.Invoke();
+        if (parsed.Errors.Count > 0) return UsageError(parsed);
+        try
+        {
+            Limits.Read(parsed);
+        }
+        catch (CliException e)
+        {
+            Console.Error.WriteLine("dtmem: error: " + e.Message);
+            return ExitCodes.BadInput;
+        }
+        return parsed.Invoke();
     }
 
     private static int UsageError(ParseResult parsed)

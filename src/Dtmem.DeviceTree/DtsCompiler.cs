@@ -18,16 +18,7 @@ public static class DtsCompiler
     {
         if (options.Preprocess)
             return Parse(Report(CreatePreprocessor(options).Run(path), path, warn), path, options, warn);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DtException(null, $"cannot read {path}: {e.Message}");
-        }
-        return Parse(text, path, options, warn);
+        return Parse(TreeLoader.ReadText(path, options.MaxFileBytes), path, options, warn);
     }
 
     /// <summary>
@@ -60,8 +51,14 @@ public static class DtsCompiler
             if (eq < 0) defines[d] = null;
             else defines[d[..eq]] = d[(eq + 1)..];
         }
-        var pp = new PreprocessorOptions { IncludePaths = [.. options.IncludePaths], Defines = defines };
-        return new Preprocessor(pp, options.PreprocessorCache);
+        var pp = new PreprocessorOptions
+        {
+            IncludePaths = [.. options.IncludePaths],
+            Defines = defines,
+            MaxIncludeDepth = options.MaxIncludeDepth,
+            MaxExpansionTokens = options.MaxExpansionTokens,
+        };
+        return new Preprocessor(pp, options.PreprocessorCache ?? new SourceCache(options.MaxFileBytes));
     }
 
     private static string Report(PreprocessResult result, string fileName, Action<SourceSpan, string>? warn)

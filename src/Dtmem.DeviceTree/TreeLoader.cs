@@ -1,7 +1,9 @@
 using System.Text;
 using Dtmem.DeviceTree.Dts;
 using Dtmem.DeviceTree.Fdt;
+using Dtmem.Io;
 using Dtmem.DeviceTree.Model;
+using Dtmem.DeviceTree.Preprocessing;
 
 namespace Dtmem.DeviceTree;
 
@@ -15,16 +17,30 @@ public static class TreeLoader
     /// <exception cref="DtException">Unreadable file, malformed blob or source error, located.</exception>
     public static DtTree Load(string path, DtsCompileOptions? options = null, Action<SourceSpan, string>? warn = null)
     {
-        byte[] data;
+        return Load(Read(path, options?.MaxFileBytes ?? SourceCache.DefaultMaxFileBytes), path, options, warn);
+    }
+
+    /// <summary>A device-tree input's bytes, read no further than <paramref name="maxBytes"/> (limit <c>file-size</c>).</summary>
+    /// <exception cref="DtException">Unreadable, or larger than the limit.</exception>
+    public static byte[] Read(string path, long maxBytes)
+    {
         try
         {
-            data = File.ReadAllBytes(path);
+            return BoundedFile.ReadAll(path, maxBytes)
+                ?? throw new DtException(SourceSpan.WholeFile(path), $"larger than {BoundedFile.Describe(maxBytes)}, the 'file-size' limit (device trees are rarely over 1 MiB)") { Limit = "file-size" };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DtException(null, $"cannot read {path}: {e.Message}");
+            throw new DtException(SourceSpan.WholeFile(path), $"cannot read: {e.Message}");
         }
-        return Load(data, path, options, warn);
+    }
+
+    /// <summary><see cref="Read"/> decoded as UTF-8 (a byte order mark is dropped).</summary>
+    public static string ReadText(string path, long maxBytes)
+    {
+        var bytes = Read(path, maxBytes);
+        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 
     /// <summary>Same as <see cref="Load(string, DtsCompileOptions?, Action{SourceSpan, string}?)"/> for bytes already in memory.</summary>

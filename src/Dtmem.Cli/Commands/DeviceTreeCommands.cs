@@ -73,21 +73,11 @@ internal static partial class Commands
     {
         var data = ReadInput(path);
         if (TreeLoader.IsDtb(data)) return data;
-        var o = new DeviceTree.Dts.DtsCompileOptions { Preprocess = true, Symbols = symbols };
+        var o = Limits.Apply(new DeviceTree.Dts.DtsCompileOptions { Preprocess = true, Symbols = symbols });
         return FdtWriter.Write(TreeLoader.Load(data, path, o, TreeOptions.Warn));
     }
 
-    internal static byte[] ReadInput(string path)
-    {
-        try
-        {
-            return File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"{path}: error: cannot read: {e.Message}");
-        }
-    }
+    internal static byte[] ReadInput(string path) => TreeLoader.Read(path, Limits.Get("file-size"));
 
     /// <summary>Writes to a file atomically, or to standard output when no file is named.</summary>
     internal static void Emit(string? path, byte[] bytes)

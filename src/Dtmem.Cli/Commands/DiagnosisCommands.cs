@@ -16,7 +16,6 @@ namespace Dtmem.Cli;
 internal static partial class Commands
 {
     /// <summary>Logs and dumps larger than this are refused rather than read whole (docs/limits.md).</summary>
-    private const long MaxLogBytes = 64L << 20;
 
     private static Command Esr()
     {
@@ -62,10 +61,10 @@ internal static partial class Commands
         public List<BootEvidence> Read(ParseResult r)
         {
             var list = new List<BootEvidence>();
-            foreach (var f in r.GetValue(Iomem) ?? []) list.Add(IomemParser.Parse(ReadText(f), f));
-            foreach (var f in r.GetValue(Bootlog) ?? []) list.Add(BootLogParser.Parse(ReadText(f), f));
-            if (r.GetValue(MemblockMemory) is { } mm) list.Add(MemblockDebugfsParser.Parse(ReadText(mm), mm, reserved: false));
-            if (r.GetValue(MemblockReserved) is { } mr) list.Add(MemblockDebugfsParser.Parse(ReadText(mr), mr, reserved: true));
+            foreach (var f in r.GetValue(Iomem) ?? []) list.Add(IomemParser.Parse(ReadText(f), f, LineLength));
+            foreach (var f in r.GetValue(Bootlog) ?? []) list.Add(BootLogParser.Parse(ReadText(f), f, LineLength));
+            if (r.GetValue(MemblockMemory) is { } mm) list.Add(MemblockDebugfsParser.Parse(ReadText(mm), mm, reserved: false, LineLength));
+            if (r.GetValue(MemblockReserved) is { } mr) list.Add(MemblockDebugfsParser.Parse(ReadText(mr), mr, reserved: true, LineLength));
             return list;
         }
     }
@@ -86,7 +85,7 @@ internal static partial class Commands
         cmd.SetAction(r => Program.Guard(() =>
         {
             var logPath = r.GetValue(log)!;
-            var logEvidence = LogEvidence.Parse(ReadText(logPath), logPath);
+            var logEvidence = LogEvidence.Parse(ReadText(logPath), logPath, LineLength);
             var boots = evidence.Read(r);
             var version = Diagnoser.VersionOf(logEvidence.Oopses.Count > 0 ? logEvidence.Oopses[0] : null, [logEvidence.Boot, .. boots]);
             Layout.Model.BootResult? model = null;
@@ -123,7 +122,7 @@ internal static partial class Commands
         cmd.SetAction(r => Program.Guard(() =>
         {
             var path = r.GetValue(file)!;
-            var main = LogEvidence.Parse(ReadText(path), path);
+            var main = LogEvidence.Parse(ReadText(path), path, LineLength);
             var report = Diagnoser.Run(new DiagnosisInputs { Log = main with { Oopses = [] }, Boot = evidence.Read(r) });
             Write(r, evidence, path, w => BootLayoutText.Write(w, report, path), report);
             return report.Findings.Any(f => f.Confidence == Confidence.High) ? ExitCodes.Findings : ExitCodes.Ok;
@@ -161,23 +160,18 @@ internal static partial class Commands
         return null;
     }
 
+    private static int LineLength => (int)Limits.Get("line-length");
+
     /// <summary>A text input read whole, refusing devices and files over the limit (an endless /dev/zero must not hang us).</summary>
     private static string ReadText(string path)
     {
         if (Directory.Exists(path)) throw new CliException($"{path}: error: is a folder; pass the log file inside it");
         try
         {
-            using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var buffer = new MemoryStream();
-            var chunk = new byte[1 << 16];
-            int n;
-            while ((n = s.Read(chunk)) > 0)
-            {
-                if (buffer.Length + n > MaxLogBytes)
-                    throw new CliException($"{path}: error: larger than {MaxLogBytes >> 20} MiB; cut the log to the boot and the crash (docs/limits.md)");
-                buffer.Write(chunk, 0, n);
-            }
-            return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+            var max = Limits.Get("log-size");
+            var bytes = Dtmem.Io.BoundedFile.ReadAll(path, max)
+                ?? throw new CliException($"{path}: error: larger than {Dtmem.Io.BoundedFile.Describe(max)}, the 'log-size' limit; cut the log to the boot and the crash, or raise it with --limit log-size=N");
+            return System.Text.Encoding.UTF8.GetString(bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

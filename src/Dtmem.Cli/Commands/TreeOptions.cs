@@ -51,7 +51,7 @@ internal sealed class TreeOptions
 
     public DtsCompileOptions CompileOptions(ParseResult r, bool symbols = false, uint? bootCpu = null)
     {
-        var o = new DtsCompileOptions { Preprocess = true, Symbols = symbols, BootCpu = bootCpu };
+        var o = Limits.Apply(new DtsCompileOptions { Preprocess = true, Symbols = symbols, BootCpu = bootCpu });
         o.IncludePaths.AddRange(r.GetValue(Include) ?? []);
         o.Defines.AddRange(r.GetValue(Define) ?? []);
         return o;

@@ -33,17 +33,26 @@ public sealed class DtsCompileOptions
     /// </summary>
     public bool TruncateOutOfRangeCells { get; set; }
 
-    /// <summary>Deepest node nesting accepted.</summary>
+    // Resource limits against hostile input. Each error that hits one names it (DtException.Limit) by the name in
+    // the comment; docs/limits.md lists them.
+
+    /// <summary>Deepest node nesting accepted (limit <c>node-depth</c>).</summary>
     public int MaxDepth { get; set; } = 256;
 
-    /// <summary>Most nodes accepted in one source.</summary>
+    /// <summary>Most nodes accepted in one source (limit <c>nodes</c>).</summary>
     public int MaxNodes { get; set; } = 1_000_000;
 
-    /// <summary>Largest property value accepted, in bytes.</summary>
+    /// <summary>Largest property value accepted, in bytes (limit <c>property-size</c>).</summary>
     public int MaxPropertySize { get; set; } = 64 << 20;
 
-    /// <summary>Deepest <c>/include/</c> nesting (dtc's MAX_SRCFILE_DEPTH is 200).</summary>
+    /// <summary>Deepest <c>/include/</c> and <c>#include</c> nesting; dtc's MAX_SRCFILE_DEPTH and gcc's limit are both 200 (limit <c>include-depth</c>).</summary>
     public int MaxIncludeDepth { get; set; } = 200;
+
+    /// <summary>Most tokens macro expansion may produce in one run (limit <c>expansion-tokens</c>); see <see cref="Preprocessing.PreprocessorOptions.MaxExpansionTokens"/>.</summary>
+    public long MaxExpansionTokens { get; set; } = Preprocessing.PreprocessorOptions.DefaultMaxExpansionTokens;
+
+    /// <summary>Largest file read: the input, each <c>/include/</c>d or <c>#include</c>d file (limit <c>file-size</c>).</summary>
+    public long MaxFileBytes { get; set; } = Preprocessing.SourceCache.DefaultMaxFileBytes;
 }
 
 /// <summary>dtc's <c>-H legacy|epapr|both</c>.</summary>

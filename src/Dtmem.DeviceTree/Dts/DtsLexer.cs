@@ -382,14 +382,15 @@ internal sealed class DtsLexer
         }
         var name = System.Text.Encoding.UTF8.GetString(d.Bytes);
         if (_frames.Count + 1 >= _options.MaxIncludeDepth)
-            throw new DtException(site, $"/include/ nested more than {_options.MaxIncludeDepth} deep (recursive include of \"{name}\"?)");
+            throw new DtException(site, $"/include/ nested more than {_options.MaxIncludeDepth} deep, the 'include-depth' limit (recursive include of \"{name}\"?)") { Limit = "include-depth" };
         var path = IncludeResolver.Find(name, _f.Dir, _options.IncludePaths)
             ?? throw new DtException(site, $"/include/ file \"{name}\" not found (searched {IncludeResolver.Describe(_f.Dir, _options.IncludePaths)})");
         string text;
         try
         {
-            text = ReadBounded(path)
-                ?? throw new DtException(site, $"/include/ file \"{path}\" is larger than {MaxIncludeBytes >> 20} MiB or not a regular file; include a real DTS file");
+            text = Io.BoundedFile.ReadAll(path, _options.MaxFileBytes) is { } bytes
+                ? System.Text.Encoding.UTF8.GetString(bytes)
+                : throw new DtException(site, $"/include/ file \"{path}\" is larger than {Io.BoundedFile.Describe(_options.MaxFileBytes)}, the 'file-size' limit") { Limit = "file-size" };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -398,28 +399,6 @@ internal sealed class DtsLexer
         _frames.Add(_f);
         _f = new Frame(text, new FileState(path, site), Path.GetDirectoryName(path));
         return Next();
-    }
-
-    /// <summary>Largest /include/ file read; devices such as /dev/zero never end, so reads are capped, not trusted.</summary>
-    public const int MaxIncludeBytes = 64 << 20;
-
-    private static string? ReadBounded(string path)
-    {
-        using var f = File.OpenRead(path);
-        var buf = new byte[Math.Min(MaxIncludeBytes + 1L, Math.Max(f.Length, 4096) + 1)];
-        var n = 0;
-        while (true)
-        {
-            if (n == buf.Length)
-            {
-                if (buf.Length > MaxIncludeBytes) return null;
-                Array.Resize(ref buf, (int)Math.Min(MaxIncludeBytes + 1L, buf.Length * 2L));
-            }
-            var r = f.Read(buf, n, buf.Length - n);
-            if (r == 0) break;
-            n += r;
-        }
-        return n > MaxIncludeBytes ? null : System.Text.Encoding.UTF8.GetString(buf, 0, n);
     }
 
     private Token LexString(int s)

@@ -185,7 +185,7 @@ internal sealed partial class DtsParser
             var available = size - offset;
             var want = length is { } l && l < available ? l : available;
             if (want > (ulong)_options.MaxPropertySize)
-                throw new DtException(at.Span, $"/incbin/ of {want} bytes from \"{name}\" exceeds the {_options.MaxPropertySize}-byte property limit (MaxPropertySize)");
+                throw new DtException(at.Span, $"/incbin/ of {want} bytes from \"{name}\" exceeds the {_options.MaxPropertySize}-byte 'property-size' limit") { Limit = "property-size" };
             f.Position = (long)offset;
             var buf = d.Grow((int)want);
             f.ReadExactly(buf);

@@ -227,9 +227,9 @@ internal sealed partial class DtsParser
     private LNode ParseNodeDef(SourceSpan span, int depth)
     {
         if (depth > _options.MaxDepth)
-            throw new DtException(span, $"nodes nested deeper than {_options.MaxDepth} levels (limit: MaxDepth)");
+            throw new DtException(span, $"nodes nested deeper than {_options.MaxDepth} levels, the 'node-depth' limit") { Limit = "node-depth" };
         if (++_nodeCount > _options.MaxNodes)
-            throw new DtException(span, $"more than {_options.MaxNodes} node definitions (limit: MaxNodes)");
+            throw new DtException(span, $"more than {_options.MaxNodes} node definitions, the 'nodes' limit") { Limit = "nodes" };
         ExpectChar('{', "to open the node");
         var node = new LNode(span);
         var sawSubnode = false;
@@ -302,7 +302,7 @@ internal sealed partial class DtsParser
                     Advance();
                     if (sawSubnode) throw PropertyAfterSubnode(t);
                     if (value.Length > _options.MaxPropertySize)
-                        throw new DtException(t.Span, $"property '{name}' is {value.Length} bytes, more than the {_options.MaxPropertySize}-byte limit (MaxPropertySize)");
+                        throw new DtException(t.Span, $"property '{name}' is {value.Length} bytes, more than the {_options.MaxPropertySize}-byte 'property-size' limit") { Limit = "property-size" };
                     var prop = new LProp(name, value, t.Span);
                     if (labels is not null) AddLabels(prop.Labels, labels);
                     node.Props.Add(prop);

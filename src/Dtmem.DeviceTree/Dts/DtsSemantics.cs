@@ -293,7 +293,7 @@ internal sealed class DtsSemantics
                     target.IsReferenced = true;
                 }
                 if (p.Value.Length > _options.MaxPropertySize)
-                    throw new DtException(Where(p, n), $"property '{p.Name}' grew to {p.Value.Length} bytes, more than the {_options.MaxPropertySize}-byte limit");
+                    throw new DtException(Where(p, n), $"property '{p.Name}' grew to {p.Value.Length} bytes, more than the {_options.MaxPropertySize}-byte 'property-size' limit") { Limit = "property-size" };
             }
         }
     }

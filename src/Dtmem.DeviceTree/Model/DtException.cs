@@ -13,5 +13,11 @@ public sealed class DtException : Exception
     /// <summary>The source line the error points at, when the caller could recover it (for the caret display).</summary>
     public string? SourceLine { get; init; }
 
+    /// <summary>
+    /// When the input hit one of dtmem's resource limits rather than being wrong: the limit's name
+    /// (<c>node-depth</c>, <c>expansion-tokens</c>, ...; see docs/limits.md), so a front end can say how to raise it.
+    /// </summary>
+    public string? Limit { get; init; }
+
     public override string ToString() => At is null ? $"error: {Message}" : $"{At}: error: {Message}";
 }

@@ -14,8 +14,11 @@ public sealed record SourceSpan(string File, int Line, int Column, SourceSpan? I
 
     public bool IsBinary => ByteOffset >= 0;
 
-    /// <summary>gcc-style location: <c>file:line:col</c>, or <c>file:+0xOFFSET</c> for binary input.</summary>
-    public override string ToString() => IsBinary ? $"{File}:+0x{ByteOffset:x}" : $"{File}:{Line}:{Column}";
+    /// <summary>A whole file, as gcc names one it cannot read (<c>file: error: ...</c>).</summary>
+    public static SourceSpan WholeFile(string file) => new(file, 0, 0);
+
+    /// <summary>gcc-style location: <c>file:line:col</c>, <c>file:+0xOFFSET</c> for binary input, <c>file</c> for a whole file.</summary>
+    public override string ToString() => IsBinary ? $"{File}:+0x{ByteOffset:x}" : Line == 0 ? File : $"{File}:{Line}:{Column}";
 
     /// <summary>The include chain, innermost first, as "included from" lines.</summary>
     public IEnumerable<SourceSpan> IncludeChain()

@@ -206,7 +206,7 @@ internal sealed class MacroExpander(PreprocessRun run)
     {
         _budget += tokens;
         if (_budget > run.MaxExpansionTokens)
-            throw run.Error(at, $"macro expansion produced more than {run.MaxExpansionTokens} tokens (runaway recursion?); raise PreprocessorOptions.MaxExpansionTokens if the input is really that large");
+            throw run.Error(at, $"macro expansion produced more than {run.MaxExpansionTokens} tokens, the 'expansion-tokens' limit (runaway recursion?)", "expansion-tokens");
     }
 
     private List<Token>[] CollectArgs(Macro m, in Token name, out bool vaOmitted)

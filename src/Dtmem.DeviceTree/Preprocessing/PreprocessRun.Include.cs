@@ -14,7 +14,7 @@ internal sealed partial class PreprocessRun
         if (file is null)
             throw new DtException(Span(hash), MissingMessage(name, angled, next, fs)) { SourceLine = SourceLineOf(fs.File, hash.Line) };
         if (file.Error is { Line: 0 } refused)
-            throw new DtException(Span(hash), $"#include \"{path}\": {refused.Message}") { SourceLine = SourceLineOf(fs.File, hash.Line) };
+            throw new DtException(Span(hash), $"#include \"{path}\": {refused.Message}") { SourceLine = SourceLineOf(fs.File, hash.Line), Limit = "file-size" };
         AddDependency(file.Path);
         // gcc's multiple-include optimisation and #pragma once: skipped without linemarkers.
         if ((file.Guard is { } guard && _macros.ContainsKey(guard)) || _pragmaOnce.Contains(file.Path))
@@ -28,8 +28,9 @@ internal sealed partial class PreprocessRun
             for (var f = fs; f is not null; f = f.Parent)
                 cycle |= f.File.Path == file.Path;
             throw new DtException(from,
-                $"#include nested depth {fs.Depth + 1} exceeds maximum of {_options.MaxIncludeDepth}; raise PreprocessorOptions.MaxIncludeDepth if the nesting is intended"
-                + (cycle ? $": \"{path}\" includes itself (directly or through other files); add an include guard" : ""));
+                $"#include nested depth {fs.Depth + 1} exceeds maximum of {_options.MaxIncludeDepth}, the 'include-depth' limit"
+                + (cycle ? $": \"{path}\" includes itself (directly or through other files); add an include guard" : ""))
+            { Limit = cycle ? null : "include-depth" };
         }
 
         _out.SyncTo(hash.Line + fs.LineDelta, fs.Name);

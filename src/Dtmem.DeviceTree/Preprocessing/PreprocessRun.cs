@@ -390,8 +390,8 @@ internal sealed partial class PreprocessRun
 
     /// <summary>A located error at <paramref name="at"/> in the current file (an expansion's tokens are placed
     /// on the line being expanded).</summary>
-    internal DtException Error(in Token at, string message) =>
-        new(Span(at), message) { SourceLine = (at.Flags & TokFlags.Source) != 0 ? SourceLineOf(_cur.File, at.Line) : null };
+    internal DtException Error(in Token at, string message, string? limit = null) =>
+        new(Span(at), message) { SourceLine = (at.Flags & TokFlags.Source) != 0 ? SourceLineOf(_cur.File, at.Line) : null, Limit = limit };
 
     private SourceSpan Span(in Token at)
     {

@@ -22,7 +22,9 @@ public sealed class PreprocessorOptions
     /// arguments) before it is stopped as runaway. All 2,775 arm64/arm/riscv boards of Linux 6.12 compile with 150,000 (two
     /// stm32mp15 boards need more than 100,000); 250,000 keeps a macro bomb of a few hundred bytes under the fuzz
     /// allocation budget of 64 MB.</summary>
-    public long MaxExpansionTokens { get; init; } = 250_000;
+    public long MaxExpansionTokens { get; init; } = DefaultMaxExpansionTokens;
+
+    public const long DefaultMaxExpansionTokens = 250_000;
 
     /// <summary>
     /// The kernel's DTS preprocessing (scripts/Makefile.dtbs, <c>cpp -nostdinc -I include -I &lt;dts dir&gt;

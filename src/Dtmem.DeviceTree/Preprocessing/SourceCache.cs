@@ -14,45 +14,41 @@ public sealed class SourceCache
     /// <summary>Number of distinct paths looked up (existing or not).</summary>
     public int Count => _files.Count;
 
+    /// <param name="maxFileBytes">Largest file read; a larger one (or an endless device such as /dev/zero) is refused.</param>
+    public SourceCache(long maxFileBytes = DefaultMaxFileBytes) => MaxFileBytes = maxFileBytes;
+
+    public const long DefaultMaxFileBytes = 64 << 20;
+
+    /// <summary>Largest file read (limit <c>file-size</c>).</summary>
+    public long MaxFileBytes { get; }
+
     /// <summary>The lexed file at <paramref name="path"/>, or null when there is no such file.</summary>
     internal SourceFile? Get(string path) =>
-        _files.GetOrAdd(path, static p => new Lazy<SourceFile?>(() => Load(p), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+        _files.GetOrAdd(path, p => new Lazy<SourceFile?>(() => Load(p, MaxFileBytes), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
     /// <summary>Lexes text that does not come from disk (not cached).</summary>
     internal static SourceFile FromText(string path, string text) => CppLexer.Lex(path, text);
 
-    /// <summary>Largest file read (a device such as /dev/zero, or a runaway generated file, stops here).</summary>
-    public const int MaxFileBytes = 64 << 20;
+    /// <summary>The message of a file refused for its size; <see cref="SourceFile.Error"/> at line 0 carries it.</summary>
+    internal static string TooLarge(long maxFileBytes) =>
+        $"file is larger than {Io.BoundedFile.Describe(maxFileBytes)}, the 'file-size' limit";
 
-    private static SourceFile? Load(string path)
+    private static SourceFile? Load(string path, long maxFileBytes)
     {
         if (!File.Exists(path))
             return null;
-        string text;
+        byte[]? bytes;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-            var buffer = new byte[64 * 1024];
-            using var bytes = new MemoryStream();
-            int n;
-            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                if (bytes.Length + n > MaxFileBytes)
-                    return new SourceFile(path, "", [], [], [], ($"file is larger than {MaxFileBytes >> 20} MiB or not a regular file; include a real DTS/header file", 0, 0));
-                bytes.Write(buffer, 0, n);
-            }
-            bytes.Position = 0;
-            using var reader = new StreamReader(bytes, detectEncodingFromByteOrderMarks: true);
-            text = reader.ReadToEnd();
+            bytes = Io.BoundedFile.ReadAll(path, maxFileBytes);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-        return CppLexer.Lex(path, text);
+        if (bytes is null)
+            return new SourceFile(path, "", [], [], [], (TooLarge(maxFileBytes), 0, 0));
+        using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
+        return CppLexer.Lex(path, reader.ReadToEnd());
     }
 }

@@ -9,7 +9,8 @@ namespace Dtmem.Diagnosis.Boot;
 /// </summary>
 public static class BootLogParser
 {
-    public static BootEvidence Parse(string text, string fileName) => Parse(LogReader.Read(text, fileName));
+    public static BootEvidence Parse(string text, string fileName, int maxLineLength = LogReader.DefaultMaxLineLength) =>
+        Parse(LogReader.Read(text, fileName, maxLineLength));
 
     public static BootEvidence Parse(LogDocument document)
     {

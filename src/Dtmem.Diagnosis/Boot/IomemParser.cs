@@ -9,10 +9,10 @@ namespace Dtmem.Diagnosis.Boot;
 public static class IomemParser
 {
     /// <summary>Parses a whole dump. Ranges have Kind = Iomem, Depth and Parent set.</summary>
-    public static BootEvidence Parse(string text, string fileName)
+    public static BootEvidence Parse(string text, string fileName, int maxLineLength = LogReader.DefaultMaxLineLength)
     {
         var ev = new BootEvidence();
-        var doc = LogReader.Read(text, fileName);
+        var doc = LogReader.Read(text, fileName, maxLineLength);
         foreach (var issue in doc.Issues) ev.NoteList.Add(new DiagnosisNote("line-truncated", issue.Message, new LineRef(issue.File, issue.Line, "")));
         var stack = new List<int>(); // indices of the open ancestors, one per depth
         bool allZero = true;

@@ -6,10 +6,10 @@ namespace Dtmem.Diagnosis.Boot;
 public static class MemblockDebugfsParser
 {
     /// <param name="reserved">true for the `reserved` file, false for `memory`</param>
-    public static BootEvidence Parse(string text, string fileName, bool reserved)
+    public static BootEvidence Parse(string text, string fileName, bool reserved, int maxLineLength = LogReader.DefaultMaxLineLength)
     {
         var ev = new BootEvidence();
-        var doc = LogReader.Read(text, fileName);
+        var doc = LogReader.Read(text, fileName, maxLineLength);
         var kind = reserved ? BootRangeKind.DebugfsReserved : BootRangeKind.DebugfsMemory;
         foreach (var line in doc.Lines)
         {

@@ -6,9 +6,9 @@ namespace Dtmem.Diagnosis.Logs;
 /// Reads the text once; the entry point for a CLI that takes "a log" without knowing what is in it.</summary>
 public sealed record LogEvidence(LogDocument Document, IReadOnlyList<Oops.Oops> Oopses, BootEvidence Boot)
 {
-    public static LogEvidence Parse(string text, string fileName)
+    public static LogEvidence Parse(string text, string fileName, int maxLineLength = LogReader.DefaultMaxLineLength)
     {
-        var doc = LogReader.Read(text, fileName);
+        var doc = LogReader.Read(text, fileName, maxLineLength);
         return new LogEvidence(doc, Oops.OopsParser.Parse(doc), BootLogParser.Parse(doc));
     }
 }

@@ -44,7 +44,7 @@ public static class LogReader
             if (length > maxLineLength)
             {
                 issues.Add(new LogIssue(fileName, number, maxLineLength + 1,
-                    $"line is {length} characters long; only the first {maxLineLength} are read (split the log or raise the limit)"));
+                    $"line is {length} characters long; only the first {maxLineLength} are read (the 'line-length' limit; split the log or raise the limit)"));
                 length = maxLineLength;
                 truncated = true;
             }

@@ -34,9 +34,9 @@ public sealed class KconfigFile
         var info = new FileInfo(path);
         if (!info.Exists)
             throw new KernelInputException(path, "", "file not found", "Check the path given for the kernel config");
-        if (info.Length > MaxBytes)
-            throw new KernelInputException(path, "", $"file is {info.Length} bytes, far larger than a kernel config", "Pass the kernel's .config, /boot/config-<release> or /proc/config.gz");
-        var bytes = File.ReadAllBytes(path);
+        // /proc/config.gz reports a length of 0: the size is known only by reading, which stops past the limit.
+        var bytes = Dtmem.Io.BoundedFile.ReadAll(path, MaxBytes)
+            ?? throw new KernelInputException(path, "", $"file is larger than {MaxBytes >> 20} MiB; no kernel config is that large", "Pass the kernel's .config, /boot/config-<release> or /proc/config.gz");
         if (bytes.Length >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b)
         {
             using var gz = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);

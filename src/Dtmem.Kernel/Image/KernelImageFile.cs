@@ -39,10 +39,10 @@ public sealed record KernelImageFile
         var info = new FileInfo(path);
         if (!info.Exists)
             throw new KernelInputException(path, "", "file not found", "Check the path given for the kernel Image");
-        if (info.Length > MaxImageBytes)
-            throw new KernelInputException(path, "", $"file is {info.Length} bytes, larger than any arm64 Image ({MaxImageBytes >> 20} MiB limit)",
+        var bytes = Dtmem.Io.BoundedFile.ReadAll(path, MaxImageBytes)
+            ?? throw new KernelInputException(path, "", $"file is larger than {MaxImageBytes >> 20} MiB; no arm64 Image is that large",
                 "Pass the kernel Image, not a disk or initramfs image");
-        return Parse(File.ReadAllBytes(path), path);
+        return Parse(bytes, path);
     }
 
     /// <summary>Parses file contents; <paramref name="source"/> names the file in messages and fact origins.</summary>

@@ -32,9 +32,9 @@ public sealed class SystemMap
         var info = new FileInfo(path);
         if (!info.Exists)
             throw new KernelInputException(path, "", "file not found", "Check the path given for System.map");
-        if (info.Length > MaxBytes)
-            throw new KernelInputException(path, "", $"file is {info.Length} bytes, larger than any System.map", "Pass the System.map of the kernel build");
-        return Parse(File.ReadAllText(path), path);
+        var bytes = Dtmem.Io.BoundedFile.ReadAll(path, MaxBytes)
+            ?? throw new KernelInputException(path, "", $"file is larger than {MaxBytes >> 20} MiB; no System.map is that large", "Pass the System.map of the kernel build");
+        return Parse(System.Text.Encoding.UTF8.GetString(bytes), path);
     }
 
     public static SystemMap Parse(string text, string source)

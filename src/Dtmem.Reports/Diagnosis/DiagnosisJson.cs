@@ -118,6 +118,22 @@ public static class DiagnosisJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+
+        // What the log readers could not take in whole (cut lines, zeroed /proc/iomem, unparsed ranges).
+        w.WriteStartArray("inputNotes");
+        foreach (var n in r.Boot?.Notes ?? [])
+        {
+            w.WriteStartObject();
+            w.WriteString("code", n.Code);
+            w.WriteString("message", n.Message);
+            if (n.Source is { } src)
+            {
+                w.WriteString("file", SourcePaths.Relative(src.File, ctx.BaseDirectory));
+                w.WriteNumber("line", src.Line);
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 

@@ -119,7 +119,7 @@ public class ErrorTests
 
     [Fact]
     public void PropertySizeLimit() =>
-        Fails(H + "\tp = <1 2>;\n};\n", 3, 2, "property 'p' is 8 bytes, more than the 4-byte limit", new DtsCompileOptions { MaxPropertySize = 4 });
+        Fails(H + "\tp = <1 2>;\n};\n", 3, 2, "property 'p' is 8 bytes, more than the 4-byte 'property-size' limit", new DtsCompileOptions { MaxPropertySize = 4 });
 
     [Fact]
     public void DuplicateNodeNameInOneBlock() =>

@@ -33,7 +33,17 @@ public class TreeLoaderTests
     public void MissingFileIsADtException()
     {
         var e = Assert.Throws<DtException>(() => TreeLoader.Load("/nonexistent/board.dtb"));
-        Assert.StartsWith("cannot read /nonexistent/board.dtb", e.Message);
+        Assert.StartsWith("cannot read: ", e.Message);
+        Assert.Equal("/nonexistent/board.dtb: error: " + e.Message, e.ToString());
+    }
+
+    [Fact]
+    public void EndlessDeviceStopsAtTheFileSizeLimit()
+    {
+        // /dev/zero reports a length of 0 and never ends: the read must stop at the limit, not at memory exhaustion.
+        var e = Assert.Throws<DtException>(() => TreeLoader.Load("/dev/zero", new DtsCompileOptions { MaxFileBytes = 1 << 20 }));
+        Assert.Equal("file-size", e.Limit);
+        Assert.Equal("/dev/zero: error: larger than 1 MiB, the 'file-size' limit (device trees are rarely over 1 MiB)", e.ToString());
     }
 
     [Fact]

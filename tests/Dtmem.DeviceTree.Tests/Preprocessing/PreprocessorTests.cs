@@ -152,7 +152,8 @@ public sealed class PreprocessorTests : IDisposable
     public void Device_files_are_refused_at_the_include_site()
     {
         var e = Assert.Throws<DtException>(() => Make().RunText("a;\n  #include \"/dev/zero\"\n", "m.dts"));
-        Assert.Contains("#include \"/dev/zero\": file is larger than 64 MiB or not a regular file", e.Message);
+        Assert.Contains("#include \"/dev/zero\": file is larger than 64 MiB, the 'file-size' limit", e.Message);
+        Assert.Equal("file-size", e.Limit);
         Assert.Equal(("m.dts", 2, 3), (e.At!.File, e.At.Line, e.At.Column));
         Assert.Null(e.At.IncludedFrom);
 
