@@ -31,7 +31,7 @@ public static class TreeLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DtException(SourceSpan.WholeFile(path), $"cannot read: {e.Message}");
+            throw new DtException(SourceSpan.WholeFile(path), $"cannot read: {BoundedFile.Reason(path, e)}");
         }
     }
 

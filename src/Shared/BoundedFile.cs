@@ -34,6 +34,15 @@ internal static class BoundedFile
         return buf;
     }
 
+    /// <summary>Why <paramref name="path"/> could not be read, in the words cpp and dtc use (.NET's own messages differ).</summary>
+    public static string Reason(string path, Exception e) => e switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => "No such file or directory",
+        UnauthorizedAccessException when Directory.Exists(path) => "Is a directory",
+        UnauthorizedAccessException => "Permission denied",
+        _ => e.Message,
+    };
+
     /// <summary>A size for messages: "64 MiB", "512 KiB" or "N bytes".</summary>
     public static string Describe(long bytes) =>
         bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? $"{bytes >> 20} MiB"

@@ -175,7 +175,7 @@ internal static partial class Commands
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException($"{path}: error: cannot read: {e.Message}");
+            throw new CliException($"{path}: error: cannot read: {Dtmem.Io.BoundedFile.Reason(path, e)}");
         }
     }
 }

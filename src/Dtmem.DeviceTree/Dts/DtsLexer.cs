@@ -1,3 +1,4 @@
+using Dtmem.Io;
 using Dtmem.DeviceTree.Model;
 
 namespace Dtmem.DeviceTree.Dts;
@@ -388,13 +389,13 @@ internal sealed class DtsLexer
         string text;
         try
         {
-            text = Io.BoundedFile.ReadAll(path, _options.MaxFileBytes) is { } bytes
+            text = BoundedFile.ReadAll(path, _options.MaxFileBytes) is { } bytes
                 ? System.Text.Encoding.UTF8.GetString(bytes)
-                : throw new DtException(site, $"/include/ file \"{path}\" is larger than {Io.BoundedFile.Describe(_options.MaxFileBytes)}, the 'file-size' limit") { Limit = "file-size" };
+                : throw new DtException(site, $"/include/ file \"{path}\" is larger than {BoundedFile.Describe(_options.MaxFileBytes)}, the 'file-size' limit") { Limit = "file-size" };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new DtException(site, $"cannot read /include/ file \"{path}\": {e.Message}");
+            throw new DtException(site, $"cannot read /include/ file \"{path}\": {BoundedFile.Reason(path, e)}");
         }
         _frames.Add(_f);
         _f = new Frame(text, new FileState(path, site), Path.GetDirectoryName(path));

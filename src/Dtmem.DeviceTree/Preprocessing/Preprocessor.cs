@@ -34,7 +34,7 @@ public sealed class Preprocessor
     /// <exception cref="DtException">On a missing file, <c>#error</c>, or any malformed directive or macro use.</exception>
     public PreprocessResult Run(string path)
     {
-        var file = _cache.Get(path) ?? throw new DtException(null, $"{path}: No such file or directory");
+        var file = _cache.Get(path) ?? throw new DtException(SourceSpan.WholeFile(path), "No such file or directory");
         return new PreprocessRun(_options, _includePaths, _cache, _initial).Execute(file, path);
     }
 
