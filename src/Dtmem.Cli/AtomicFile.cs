@@ -16,11 +16,39 @@ internal static class AtomicFile
         if (Interlocked.Exchange(ref s_pending, null) is { } p) TryDelete(p);
     }
 
+    /// <summary>The options whose values are written, not read; every other file named on the command line is an input.</summary>
+    public static readonly IReadOnlySet<string> OutputOptions = new HashSet<string>(StringComparer.Ordinal) { "--out", "--svg", "--html" };
+
+    private static readonly HashSet<string> s_inputs = new(StringComparer.Ordinal);
+
+    /// <summary>Files this run reads: no output may replace one (<c>-o board.dts</c> on <c>board.dts</c> is refused).</summary>
+    public static void ProtectInput(string path)
+    {
+        if (File.Exists(path)) s_inputs.Add(Identity(path));
+    }
+
+    /// <summary>The file a path ends at: full, with symbolic links followed, so two names of one file compare equal.</summary>
+    private static string Identity(string path)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full;
+        }
+    }
+
     public static void Write(string path, ReadOnlySpan<byte> bytes)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full) ?? ".";
         if (!Directory.Exists(dir)) throw new CliException($"{path}: error: output folder '{dir}' does not exist; create it first");
+        if (Directory.Exists(full)) throw new CliException($"{path}: error: is a directory; name an output file");
+        if (File.Exists(full) && s_inputs.Contains(Identity(full)))
+            throw new CliException($"{path}: error: is an input of this run; dtmem never writes over its inputs: choose another output file");
         var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         s_pending = tmp;
         try
@@ -38,7 +66,7 @@ internal static class AtomicFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(tmp);
-            throw new CliException($"{path}: error: cannot write output: {e.Message}");
+            throw new CliException($"{path}: error: cannot write output: {Dtmem.Io.BoundedFile.Reason(path, e)}");
         }
         catch
         {

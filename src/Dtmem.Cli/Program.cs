@@ -17,6 +17,7 @@ internal static class Program
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, _ => AtomicFile.AbandonPending());
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0) return UsageError(parsed);
+        ProtectInputs(parsed.RootCommandResult);
         try
         {
             Limits.Read(parsed);
@@ -27,6 +28,25 @@ internal static class Program
             return ExitCodes.BadInput;
         }
         return parsed.Invoke();
+    }
+
+    /// <summary>Every existing file named on the command line, except as an output option's value, is an input.</summary>
+    private static void ProtectInputs(System.CommandLine.Parsing.CommandResult command)
+    {
+        foreach (var child in command.Children)
+        {
+            switch (child)
+            {
+                case System.CommandLine.Parsing.CommandResult sub:
+                    ProtectInputs(sub);
+                    break;
+                case System.CommandLine.Parsing.OptionResult o when AtomicFile.OutputOptions.Contains(o.Option.Name):
+                    break;
+                default:
+                    foreach (var t in child.Tokens) AtomicFile.ProtectInput(t.Value);
+                    break;
+            }
+        }
     }
 
     private static int UsageError(ParseResult parsed)
