@@ -7,13 +7,19 @@ namespace Dtmem.Io;
 /// </summary>
 internal static class BoundedFile
 {
+    /// <summary>The name that stands for standard input.</summary>
+    public const string StandardInput = "-";
+
     /// <summary>The bytes of <paramref name="path"/>, or null when it holds more than <paramref name="maxBytes"/>.</summary>
     /// <exception cref="IOException">The file cannot be opened or read.</exception>
     /// <exception cref="UnauthorizedAccessException">No permission, or the path is a folder.</exception>
     public static byte[]? ReadAll(string path, long maxBytes)
     {
         maxBytes = Math.Clamp(maxBytes, 0, Array.MaxLength - 1L);
-        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        // "-" is standard input, as for dtc and cpp: `dmesg | dtmem bootlog -`, `cat /sys/firmware/fdt | dtmem check -`.
+        using var f = path == StandardInput
+            ? Console.OpenStandardInput()
+            : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
         var hint = f.CanSeek ? f.Length : 0;
         if (hint > maxBytes) return null;
         var buf = new byte[Math.Min(maxBytes, Math.Max(hint, 4096)) + 1];

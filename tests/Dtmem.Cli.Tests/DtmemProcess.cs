@@ -15,13 +15,17 @@ internal static class DtmemProcess
 
     public static Result Run(params string[] args) => RunIn(RepoRoot, args);
 
-    public static Result RunIn(string cwd, params string[] args)
+    public static Result RunIn(string cwd, params string[] args) => RunWithInput(cwd, null, args);
+
+    /// <summary>Runs dtmem with <paramref name="stdin"/> piped to its standard input (null: none).</summary>
+    public static Result RunWithInput(string cwd, byte[]? stdin, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = cwd,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
             UseShellExecute = false,
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dtmem.dll"));
@@ -29,6 +33,11 @@ internal static class DtmemProcess
         psi.Environment["NO_COLOR"] = "1";
         psi.Environment.Remove("DTMEM_DEBUG");
         using var p = Process.Start(psi)!;
+        if (stdin is not null)
+        {
+            p.StandardInput.BaseStream.Write(stdin);
+            p.StandardInput.Close();
+        }
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(60_000))
