@@ -23,6 +23,26 @@ public sealed class StandardInputTests
     }
 
     [Fact]
+    public void Blob_piped_to_check_gives_the_findings_of_the_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("dtmem-stdin-check-");
+        try
+        {
+            var dtb = Path.Combine(dir.FullName, "board.dtb");
+            Assert.Equal(0, DtmemProcess.Run("compile", DtmemProcess.Example("board.dts"), "-I", DtmemProcess.ExampleInclude, "-o", dtb).ExitCode);
+            string[] kernel = ["--kernel-version", "5.4.74", "--image", DtmemProcess.Example("Image.hdr"), "--load-addr", "0x10000000"];
+            var fromFile = DtmemProcess.RunIn(dir.FullName, ["check", "board.dtb", .. kernel]);
+            var piped = DtmemProcess.RunWithInput(dir.FullName, File.ReadAllBytes(dtb), ["check", "-", .. kernel]);
+            Assert.Equal(1, piped.ExitCode);
+            Assert.StartsWith("-:+0x", piped.Stdout);
+            Assert.Contains("[DTM003 cma-overlaps-kernel]", piped.Stdout);
+            // The blob is read once: its size (the DTB's own reservation) is known from the pipe as from the file.
+            Assert.Equal(fromFile.Stdout.Replace("board.dtb", "-", StringComparison.Ordinal), piped.Stdout);
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    [Fact]
     public void Error_in_piped_source_is_located_at_the_dash()
     {
         var r = DtmemProcess.RunWithInput(DtmemProcess.RepoRoot, "/dts-v1/;\n/ { a = <1 2;\n"u8.ToArray(), "compile", "-");

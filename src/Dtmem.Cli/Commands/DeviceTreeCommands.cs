@@ -77,7 +77,7 @@ internal static partial class Commands
         return FdtWriter.Write(TreeLoader.Load(data, path, o, TreeOptions.Warn));
     }
 
-    internal static byte[] ReadInput(string path) => TreeLoader.Read(path, Limits.Get("file-size"));
+    private static byte[] ReadInput(string path) => TreeLoader.Read(path, Limits.Get("file-size"));
 
     /// <summary>Writes to a file atomically, or to standard output when no file is named.</summary>
     internal static void Emit(string? path, byte[] bytes)

@@ -26,9 +26,7 @@ internal static partial class Commands
 
         public (DtTree Tree, BootResult Boot) Run(ParseResult r, Fact<Kernel.Versions.KernelVersion>? fallbackVersion = null, Kernel.Placement.KernelImage? fallbackPlacement = null)
         {
-            var tree = Tree.Load(r);
-            var input = Tree.InputPath(r)!;
-            var data = ReadInput(input);
+            var (tree, data) = Tree.LoadWithInput(r);
             ulong? dtbSize = DeviceTree.TreeLoader.IsDtb(data) ? (ulong)data.Length : null;
             var layout = LayoutInputReader.FromTree(tree, Kernel.Facts(r, Kernel.FirstBank(r), fallbackVersion, fallbackPlacement), Kernel.Overrides(r, dtbSize));
             return (tree, BootSimulator.Run(layout));

@@ -58,11 +58,15 @@ internal sealed class TreeOptions
     }
 
     /// <summary>Loads the input tree and applies the overlays in order. Warnings go to stderr, dtc-style.</summary>
-    public DtTree Load(ParseResult r, bool symbols = false, uint? bootCpu = null)
+    public DtTree Load(ParseResult r, bool symbols = false, uint? bootCpu = null) => LoadWithInput(r, symbols, bootCpu).Tree;
+
+    /// <summary><see cref="Load"/>, also giving the input's bytes (read once: standard input cannot be read twice).</summary>
+    public (DtTree Tree, byte[] Input) LoadWithInput(ParseResult r, bool symbols = false, uint? bootCpu = null)
     {
         var options = CompileOptions(r, symbols, bootCpu);
         var input = InputPath(r) ?? throw new CliException($"{InputOption?.Name} is needed here");
-        var tree = TreeLoader.Load(input, options, Warn);
+        var data = TreeLoader.Read(input, options.MaxFileBytes);
+        var tree = TreeLoader.Load(data, input, options, Warn);
         if (Overlays is not null)
         {
             foreach (var ovl in r.GetValue(Overlays) ?? [])
@@ -72,7 +76,7 @@ internal sealed class TreeOptions
                 OverlayApplier.Apply(tree, TreeLoader.Load(ovl, ovlOptions, Warn), ovl);
             }
         }
-        return tree;
+        return (tree, data);
     }
 
     /// <summary>The tree's path, from the argument or the option; null when the option was not given.</summary>
