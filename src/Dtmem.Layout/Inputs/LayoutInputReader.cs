@@ -100,12 +100,19 @@ public static class LayoutInputReader
     private static ReservedRegionNode ReadRegion(DtNode child, int index, int ac, int sc)
     {
         var malformed = new List<MalformedProperty>();
-        var tLen = (ac + sc) * 4;
+        // Cell counts past 4 (or none at all) cannot be read into 64-bit numbers; a hostile #size-cells such as
+        // 0xffec0002 must make the properties malformed, not the arithmetic overflow.
+        var cellsOk = ac is >= 0 and <= 4 && sc is >= 0 and <= 4 && ac + sc > 0;
+        var tLen = cellsOk ? (ac + sc) * 4 : 0;
+        MalformedProperty BadCells(DtProperty p) =>
+            new(p.Name, p.Value.Length, $"cells the root's #address-cells ({ac}) and #size-cells ({sc}) can describe: 0 to 4 each", p.Span);
         var reg = child.Property("reg");
         IReadOnlyList<CellPair> regTuples = [];
         if (reg is not null)
         {
-            if (reg.Value.Length % tLen != 0)
+            if (!cellsOk)
+                malformed.Add(BadCells(reg));
+            else if (reg.Value.Length % tLen != 0)
                 malformed.Add(new MalformedProperty("reg", reg.Value.Length, $"a multiple of {tLen} bytes ((#address-cells {ac} + #size-cells {sc}) x 4)", reg.Span));
             else
                 regTuples = Tuples(reg.Value, ac, sc);
@@ -115,7 +122,9 @@ public static class LayoutInputReader
         ulong? size = null;
         if (sizeProp is not null)
         {
-            if (sizeProp.Value.Length != sc * 4)
+            if (!cellsOk)
+                malformed.Add(BadCells(sizeProp));
+            else if (sizeProp.Value.Length != sc * 4)
                 malformed.Add(new MalformedProperty("size", sizeProp.Value.Length, $"{sc * 4} bytes (#size-cells {sc})", sizeProp.Span));
             else
                 size = DtValue.Number(sizeProp.Value, 0, sc);
@@ -127,9 +136,10 @@ public static class LayoutInputReader
         ulong? align = null;
         if (alignProp is not null)
         {
-            if (alignProp.Value.Length != ac * 4)
+            if (!cellsOk || alignProp.Value.Length != ac * 4)
             {
-                if (dynamic) malformed.Add(new MalformedProperty("alignment", alignProp.Value.Length, $"{ac * 4} bytes (#address-cells {ac})", alignProp.Span));
+                if (dynamic && !cellsOk) malformed.Add(BadCells(alignProp));
+                else if (dynamic) malformed.Add(new MalformedProperty("alignment", alignProp.Value.Length, $"{ac * 4} bytes (#address-cells {ac})", alignProp.Span));
             }
             else
             {
@@ -141,9 +151,10 @@ public static class LayoutInputReader
         IReadOnlyList<CellPair> allocRanges = [];
         if (ar is not null)
         {
-            if (ar.Value.Length % tLen != 0)
+            if (!cellsOk || ar.Value.Length % tLen != 0)
             {
-                if (dynamic) malformed.Add(new MalformedProperty("alloc-ranges", ar.Value.Length, $"a multiple of {tLen} bytes", ar.Span));
+                if (dynamic && !cellsOk) malformed.Add(BadCells(ar));
+                else if (dynamic) malformed.Add(new MalformedProperty("alloc-ranges", ar.Value.Length, $"a multiple of {tLen} bytes", ar.Span));
             }
             else
             {

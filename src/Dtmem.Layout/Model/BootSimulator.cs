@@ -375,13 +375,22 @@ internal sealed partial class Simulation
             MbReserve(new AddressRange(pt, pt + Page), "memblock_alloc_range_nid", "page tables");
         var sectionBits = _rules.IsAtLeast(5, 12) ? (Page == 65536 ? 29 : 27) : 30;
         var sectionSize = 1UL << sectionBits;
-        var sections = new HashSet<ulong>();
-        foreach (var m in _mb.Memory.Ranges)
-            for (var s = AddressRange.AlignDown(m.Start, sectionSize); s < m.End && s >= AddressRange.AlignDown(m.Start, sectionSize); s += sectionSize)
-                sections.Add(s);
+        // Present sections, counted by arithmetic over the sorted ranges (a section two ranges share counts once):
+        // enumerating them would take millions of steps for a hostile bank of petabytes.
+        ulong sections = 0;
+        ulong? lastCounted = null;
+        foreach (var m in _mb.Memory.Ranges.OrderBy(r => r.Start))
+        {
+            if (m.Size == 0) continue;
+            var first = m.Start >> sectionBits;
+            var last = (m.End - 1) >> sectionBits;
+            if (lastCounted is { } lc && first <= lc) first = lc + 1;
+            if (first <= last) sections += last - first + 1;
+            lastCounted = lastCounted is { } l ? Math.Max(l, last) : last;
+        }
         const ulong PmdSize = 2UL << 20;
         var perSection = AddressRange.AlignUp(sectionSize / Page * 64, Page == 4096 ? PmdSize : Page, out _);
-        var size = perSection * (ulong)sections.Count;
+        var size = perSection * sections;
         if (_mb.Find(size, perSection, start, ulong.MaxValue, false, Page) is { } mm)
             MbReserve(new AddressRange(mm, mm + size), "memblock_alloc_range_nid", "memmap");
     }

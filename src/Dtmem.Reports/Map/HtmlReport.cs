@@ -82,8 +82,9 @@ public static class HtmlReport
                 s.Append("<p>").Append(e(f.Message)).Append("</p>");
                 var overlaps = m.Overlaps.Where(o => o.FindingKeys.Contains(f.Key)).ToList();
                 if (overlaps.Count > 0)
-                    s.Append("<p class=\"links\">drawn as ").Append(string.Join(", ", overlaps.Select(o =>
-                        $"<a href=\"#{o.Anchor}\" data-zoom-start=\"0x{o.Range.Start:x}\" data-zoom-end=\"0x{o.Range.End:x}\">overlap {o.Key} {e(o.Range.ToKernelString())}</a>"))).Append("</p>");
+                    s.Append("<p class=\"links\">drawn as ").Append(string.Join(", ", overlaps.Take(MapStyle.MaxListed).Select(o =>
+                        $"<a href=\"#{o.Anchor}\" data-zoom-start=\"0x{o.Range.Start:x}\" data-zoom-end=\"0x{o.Range.End:x}\">overlap {o.Key} {e(o.Range.ToKernelString())}</a>")))
+                        .Append(overlaps.Count > MapStyle.MaxListed ? $" and {overlaps.Count - MapStyle.MaxListed} more overlaps" : "").Append("</p>");
                 if (f.Notes.Count > 0)
                 {
                     s.Append("<ul class=\"notes\">");

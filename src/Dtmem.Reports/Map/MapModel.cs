@@ -108,7 +108,7 @@ public sealed partial class MapModel
         Findings = [.. findings ?? []];
         Markers = [.. (markers ?? []).OrderBy(m => m.Address)];
         Events = [.. events ?? []];
-        Overlaps = FindOverlaps(Regions, Findings);
+        (Overlaps, OmittedOverlaps) = FindOverlaps(Regions, Findings);
         RegionFindings = LinkFindings(Regions, Findings, Overlaps);
     }
 
@@ -121,28 +121,51 @@ public sealed partial class MapModel
     public IReadOnlyList<MapOverlap> Overlaps { get; }
     /// <summary>Per region (same index as <see cref="Regions"/>): the keys of the findings about it.</summary>
     public IReadOnlyList<IReadOnlyList<string>> RegionFindings { get; }
-    /// <summary>Assumptions the source rests on, shown under the map.</summary>
-    public IReadOnlyList<string> Assumptions { get; init; } = [];
+    /// <summary>Overlaps found beyond <see cref="MaxOverlaps"/> and not drawn.</summary>
+    public int OmittedOverlaps { get; }
+
+    /// <summary>
+    /// Most overlaps drawn. Real boards have a few dozen; a hostile tree of n mutually overlapping regions has n²/2,
+    /// and every renderer's output would grow with them.
+    /// </summary>
+    public const int MaxOverlaps = 500;
+
+    private readonly IReadOnlyList<string> _assumptions = [];
+
+    /// <summary>Assumptions the source rests on, shown under the map (and how many overlaps were left out).</summary>
+    public IReadOnlyList<string> Assumptions
+    {
+        get => OmittedOverlaps == 0 ? _assumptions
+            : [.. _assumptions, $"{OmittedOverlaps} more overlaps are not drawn: the map shows the first {MaxOverlaps} by address"];
+        init => _assumptions = value;
+    }
     /// <summary>The input the map was drawn from, for the report's header.</summary>
     public string? Input { get; init; }
 
     /// <summary>The same map with one more marker (the faulting physical address of an oops, say).</summary>
     public MapModel WithMarker(MapMarker marker) =>
-        new(Title, Regions, Findings, [.. Markers, marker], Events) { Assumptions = Assumptions, Input = Input };
+        new(Title, Regions, Findings, [.. Markers, marker], Events) { Assumptions = _assumptions, Input = Input };
 
     /// <summary>The lanes that hold at least one region, in drawing order; RAM always.</summary>
     public IReadOnlyList<MapLane> UsedLanes() =>
         [.. Enum.GetValues<MapLane>().Where(l => l == MapLane.Ram || Regions.Any(r => r.Lane == l))];
 
-    public MapFinding? FindingByKey(string key) => Findings.FirstOrDefault(f => f.Key == key);
+    private Dictionary<string, MapFinding>? _byKey;
+
+    public MapFinding? FindingByKey(string key)
+    {
+        _byKey ??= Findings.GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.First());
+        return _byKey.GetValueOrDefault(key);
+    }
 
     /// <summary>
     /// Pairs of regions in different non-RAM lanes (or in the same lane, for two different regions) that share
     /// addresses. A nested region inside its container is expected and skipped. Overlapping pairs that share the same
     /// intersection are merged into one overlap.
     /// </summary>
-    private static List<MapOverlap> FindOverlaps(IReadOnlyList<MapRegion> regions, IReadOnlyList<MapFinding> findings)
+    private static (List<MapOverlap>, int Omitted) FindOverlaps(IReadOnlyList<MapRegion> regions, IReadOnlyList<MapFinding> findings)
     {
+        var omitted = 0;
         var byRange = new Dictionary<AddressRange, SortedSet<int>>();
         var order = new List<AddressRange>();
         var active = new List<int>();
@@ -157,7 +180,13 @@ public sealed partial class MapModel
                 if (a.Nested && b.Range.Contains(a.Range) || b.Nested && a.Range.Contains(b.Range)) continue;
                 var x = a.Range.Intersect(b.Range);
                 if (x.IsEmpty) continue;
-                if (!byRange.TryGetValue(x, out var set)) { set = []; byRange[x] = set; order.Add(x); }
+                if (!byRange.TryGetValue(x, out var set))
+                {
+                    if (order.Count == MaxOverlaps) { omitted++; continue; }
+                    set = [];
+                    byRange[x] = set;
+                    order.Add(x);
+                }
                 set.Add(j);
                 set.Add(i);
             }
@@ -169,12 +198,15 @@ public sealed partial class MapModel
             var keys = findings.Where(f => f.Range is { } fr && fr.Overlaps(x)).Select(f => f.Key).ToList();
             result.Add(new MapOverlap(result.Count + 1, x, [.. byRange[x]], keys));
         }
-        return result;
+        return (result, omitted);
     }
 
     private static List<IReadOnlyList<string>> LinkFindings(IReadOnlyList<MapRegion> regions, IReadOnlyList<MapFinding> findings, IReadOnlyList<MapOverlap> overlaps)
     {
-        var links = regions.Select(_ => new List<string>()).ToList();
+        // Sets, not lists: a region in many overlaps meets the same findings again and again.
+        var order = new Dictionary<string, int>(findings.Count);
+        for (var i = 0; i < findings.Count; i++) order.TryAdd(findings[i].Key, i);
+        var links = regions.Select(_ => new HashSet<string>()).ToList();
         foreach (var f in findings)
         {
             if (f.Subject is not { } s) continue;
@@ -184,14 +216,7 @@ public sealed partial class MapModel
         }
         foreach (var o in overlaps)
             foreach (var i in o.Regions)
-                links[i].AddRange(o.FindingKeys);
-        return [.. links.Select(l => (IReadOnlyList<string>)[.. l.Distinct().OrderBy(k => KeyOrder(findings, k))])];
-    }
-
-    private static int KeyOrder(IReadOnlyList<MapFinding> findings, string key)
-    {
-        for (var i = 0; i < findings.Count; i++)
-            if (findings[i].Key == key) return i;
-        return int.MaxValue;
+                links[i].UnionWith(o.FindingKeys);
+        return [.. links.Select(l => (IReadOnlyList<string>)[.. l.OrderBy(k => order.GetValueOrDefault(k, int.MaxValue))])];
     }
 }

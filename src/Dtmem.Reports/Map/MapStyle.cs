@@ -100,9 +100,19 @@ public static class MapStyle
         lines.Add($"range: {r.Range.ToKernelString()}");
         lines.Add("size: " + ExactSize(r.Range.Size));
         lines.AddRange(r.Notes);
-        foreach (var k in m.RegionFindings[index])
-            if (m.FindingByKey(k) is { } f) lines.Add($"{f.Id} {f.Name}: {f.Severity.ToString().ToLowerInvariant()}");
+        AddFindings(lines, m, m.RegionFindings[index], f => $"{f.Id} {f.Name}: {f.Severity.ToString().ToLowerInvariant()}");
         return string.Join('\n', lines);
+    }
+
+    /// <summary>Findings listed in one tooltip, or overlaps linked from one finding, at most: with many overlapping
+    /// regions each list would repeat most of the others and the picture would grow with the square of the regions.</summary>
+    public const int MaxListed = 6;
+
+    private static void AddFindings(List<string> lines, MapModel m, IReadOnlyCollection<string> keys, Func<MapFinding, string> line)
+    {
+        foreach (var k in keys.Take(MaxListed))
+            if (m.FindingByKey(k) is { } f) lines.Add(line(f));
+        if (keys.Count > MaxListed) lines.Add($"... {keys.Count - MaxListed} more findings (see the findings list)");
     }
 
     public static string OverlapTooltip(MapModel m, MapOverlap o)
@@ -112,8 +122,7 @@ public static class MapStyle
             $"OVERLAP {o.Range.ToKernelString()} ({ExactSize(o.Range.Size)})",
             string.Join(" ∩ ", o.Regions.Select(i => m.Regions[i].NodePath ?? m.Regions[i].Label)),
         };
-        foreach (var k in o.FindingKeys)
-            if (m.FindingByKey(k) is { } f) lines.Add($"{f.Id} {f.Name}: {f.Message}");
+        AddFindings(lines, m, o.FindingKeys, f => $"{f.Id} {f.Name}: {f.Message}");
         if (o.FindingKeys.Count == 0) lines.Add("no check reports this overlap");
         return string.Join('\n', lines);
     }

@@ -82,7 +82,7 @@ public static class SvgMap
         foreach (var ov in m.Overlaps)
         {
             var (y0, y1) = Y(scale, ov.Range);
-            var keys = string.Join(' ', ov.FindingKeys);
+            var keys = string.Join(' ', ov.FindingKeys.Take(4 * MapStyle.MaxListed));
             if (o.LinkFindings && ov.FindingKeys.Count > 0) s.Append("<a href=\"#finding-").Append(Esc(ov.FindingKeys[0])).Append("\">");
             s.Append(Inv($"<g class=\"overlap\" id=\"{ov.Anchor}\" data-start=\"{Hex(ov.Range.Start)}\" data-end=\"{Hex(ov.Range.End)}\" data-findings=\"{Esc(keys)}\">"));
             s.Append("<title>").Append(Esc(MapStyle.OverlapTooltip(m, ov))).Append("</title>");
@@ -94,7 +94,7 @@ public static class SvgMap
             // The label sits in the right margin, joined to the rightmost box it marks, so it never covers another lane.
             var last = ov.Regions.Max(i => RightEdge(laneX[m.Regions[i].Lane], sub[i]));
             var mid = (y0 + y1) / 2;
-            var ids = string.Join(", ", ov.FindingKeys.Select(k => m.FindingByKey(k)?.Id).OfType<string>().Distinct());
+            var ids = string.Join(", ", ov.FindingKeys.Take(4 * MapStyle.MaxListed).Select(k => m.FindingByKey(k)?.Id).OfType<string>().Distinct());
             s.Append(Inv($"<line x1=\"{last:0.#}\" y1=\"{mid:0.#}\" x2=\"{labelX - 2:0.#}\" y2=\"{mid:0.#}\" stroke=\"{MapStyle.OverlapRed}\" stroke-width=\"1.5\"/>"));
             s.Append(Inv($"<text x=\"{labelX:0.#}\" y=\"{mid + 4:0.#}\" fill=\"{MapStyle.OverlapRed}\" style=\"font-weight:700\">✖ {Esc(MapStyle.Size(ov.Range.Size))}{(ids.Length > 0 ? " " + Esc(ids) : "")}</text>"));
             s.Append("</g>");

@@ -84,7 +84,8 @@ public static class TerminalMap
         foreach (var ov in m.Overlaps)
         {
             var who = string.Join(" ∩ ", ov.Regions.Select(i => m.Regions[i].NodePath ?? m.Regions[i].Label));
-            var ids = ov.FindingKeys.Select(k => m.FindingByKey(k)).OfType<MapFinding>().Select(f => $"{f.Id} {f.Name}").ToList();
+            var ids = ov.FindingKeys.Take(MapStyle.MaxListed).Select(k => m.FindingByKey(k)).OfType<MapFinding>().Select(f => $"{f.Id} {f.Name}").ToList();
+            if (ov.FindingKeys.Count > MapStyle.MaxListed) ids.Add($"{ov.FindingKeys.Count - MapStyle.MaxListed} more");
             Para($"overlap {ov.Key}: {ov.Range.ToKernelString()} ({MapStyle.Size(ov.Range.Size)})", "red", 0);
             Para(who + (ids.Count > 0 ? " → " + string.Join(", ", ids) : " (no check reports it)"), null, 2);
         }

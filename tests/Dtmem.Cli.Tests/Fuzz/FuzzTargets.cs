@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
 using Dtmem.DeviceTree;
+using Dtmem.DeviceTree.Decompile;
 using Dtmem.DeviceTree.Dts;
 using Dtmem.DeviceTree.Fdt;
 using Dtmem.DeviceTree.Model;
@@ -17,6 +18,12 @@ using Dtmem.Kernel.Cmdline;
 using Dtmem.Kernel.Image;
 using Dtmem.Kernel.Symbols;
 using Dtmem.Kernel.Versions;
+using Dtmem.Layout.Checks;
+using Dtmem.Layout.Inputs;
+using Dtmem.Layout.Model;
+using Dtmem.Reports;
+using Dtmem.Reports.Findings;
+using Dtmem.Reports.Map;
 
 namespace Dtmem.Cli.Tests.Fuzz;
 
@@ -50,6 +57,10 @@ public static class FuzzTargets
         new("overlay", b => OverlayApplier.ApplyToBlob(OverlayBase.Value, "base.dtb", [("input.dtbo", b)]), typeof(DtException)),
         new("loader", b => TreeLoader.Load(b, DtsName), typeof(DtException)),
         new("overlay-apply", ApplyPair, typeof(DtException)),
+        new("decompile", b => DtsWriter.Write(FdtReader.ReadTree(b, "input.dtb")), typeof(DtException)),
+        // What `dtmem check --svg` does with a blob: only reading it may fail (located); the memory model, the checks
+        // and the reports have no input error of their own, so any exception past the reader is a bug.
+        new("model", RunModel, typeof(DtException)),
         // Diagnosis layer: it has no error type; any exception is a bug.
         new("log-evidence", b => LogEvidence.Parse(Text(b), "input.log"), null),
         new("oops", b => OopsParser.Parse(Text(b), "input.log"), null),
@@ -78,6 +89,38 @@ public static class FuzzTargets
         var baseTree = FdtReader.ReadTree(rest[..n], "base.dtb");
         OverlayApplier.Apply(baseTree, FdtReader.ReadTree(rest[n..], "input.dtbo"), "input.dtbo");
         FdtWriter.Write(baseTree);
+    }
+
+    private const ulong MiB = 1 << 20;
+
+    // Three kernels the model treats differently (5.4, 6.1 and 6.12 families; a known and an unknown placement).
+    // Lazy: instrumented code must not run before the fuzzer has set up its coverage map (e.g. for --list).
+    private static readonly Lazy<KernelFacts[]> ModelKernels = new(() =>
+    [
+        Kernel("5.4.74", 0x10080000, 24 * MiB),
+        Kernel("6.1.0", 0x40200000, 0x2010000),
+        Kernel("6.12.38", null, null),
+    ]);
+
+    private static KernelFacts Kernel(string version, ulong? text, ulong? size) => new()
+    {
+        Version = Dtmem.Kernel.Fact<Version>.Known(Version.Parse(version), "fuzz"),
+        TextAddress = text is { } t ? Dtmem.Kernel.Fact<ulong>.Known(t, "fuzz") : null,
+        ImageSize = size is { } z ? Dtmem.Kernel.Fact<ulong>.Known(z, "fuzz") : null,
+    };
+
+    private static void RunModel(byte[] b)
+    {
+        var tree = FdtReader.ReadTree(b, "input.dtb");
+        var boot = BootSimulator.Run(LayoutInputReader.FromTree(tree, ModelKernels.Value[b.Length % ModelKernels.Value.Length]));
+        var findings = CheckRegistry.Run(boot);
+        var ctx = new ReportContext { Input = "input.dtb", Assumptions = boot.Assumptions };
+        TextFindings.Write(TextWriter.Null, findings, ctx);
+        JsonFindings.ToString(findings, ctx);
+        SarifFindings.ToString(findings, ctx);
+        var map = MapModel.FromBoot(boot, findings, baseDirectory: "/");
+        TerminalMap.Write(TextWriter.Null, map);
+        SvgMap.ToString(map);
     }
 
     /// <summary>VmlinuxFile reads a path (ELFSharp streams the file), so the input goes through a per-process file.</summary>

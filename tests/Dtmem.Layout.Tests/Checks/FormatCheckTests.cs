@@ -62,6 +62,24 @@ public class FormatCheckTests
     }
 
     [Fact]
+    public void AbsurdRootSizeCellsMakeTheRegionsMalformedNotTheArithmeticOverflow()
+    {
+        // Found by fuzzing: #size-cells = <0xffec0002> made (#address-cells + #size-cells) * 4 wrap to 0 and the
+        // reg length check divide by zero.
+        var t = Board();
+        t.Rmem(r => r.Node("npu@44000000").Reg(0x44000000, 0xa00000).Flag("no-map"));
+        var root = t.Tree.Root;
+        var i = root.Properties.FindIndex(p => p.Name == "#size-cells");
+        root.Properties[i] = new DeviceTree.Model.DtProperty("#size-cells", DeviceTree.Model.DtValue.FromCells(0xffec0002), root.Properties[i].Span);
+        var boot = Boot(t, K612);
+        var reg = Assert.Single(Assert.Single(boot.Input.Regions).Malformed);
+        Assert.Equal("reg", reg.Name);
+        Assert.Equal("cells the root's #address-cells (2) and #size-cells (2147483647) can describe: 0 to 4 each", reg.Expected);
+        // The kernel ignores a /reserved-memory whose cells differ from the root's: that is what the user is told.
+        Assert.Contains("The kernel ignores the whole node", Assert.Single(CheckRegistry.Find("DTM001")!.Run(boot)).Message);
+    }
+
+    [Fact]
     public void Dtm016MultiEntryReg()
     {
         var t = Board();

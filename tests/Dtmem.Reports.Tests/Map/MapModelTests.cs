@@ -122,6 +122,40 @@ public class MapModelTests
         Assert.Empty(m.Markers);
     }
 
+    /// <summary>n regions that all overlap each other pairwise: n(n-1)/2 distinct intersections (60 give 1,770).</summary>
+    private static MapModel OverlapBomb(int n, int findings)
+    {
+        var regions = Enumerable.Range(0, n).Select(i =>
+            new MapRegion(i % 2 == 0 ? MapLane.NoMap : MapLane.MemReserve, R(0x1000UL * (ulong)i, 0x1000000 + 0x1000UL * (ulong)i), $"r{i}"));
+        var keyed = Enumerable.Range(1, findings).Select(k =>
+            new MapFinding($"f{k}", "DTM009", "nomap-overlaps-memreserve", Severity.Warning, "overlap") { Range = R(0x800000, 0x1000) });
+        return new MapModel("bomb", regions, keyed);
+    }
+
+    [Fact]
+    public void Overlaps_are_capped_and_the_rest_is_counted_in_the_notes()
+    {
+        var m = OverlapBomb(60, 1);
+        Assert.Equal(MapModel.MaxOverlaps, m.Overlaps.Count);
+        Assert.Contains($"{60 * 59 / 2 - MapModel.MaxOverlaps} more overlaps are not drawn: the map shows the first {MapModel.MaxOverlaps} by address", m.Assumptions);
+        // The note is derived, not stored: a marked copy has it once.
+        Assert.Single(m.WithMarker(new MapMarker(0, "x")).Assumptions, a => a.Contains("not drawn", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Tooltips_and_overlap_lines_list_a_bounded_number_of_findings()
+    {
+        var m = OverlapBomb(8, 40);
+        var tip = MapStyle.OverlapTooltip(m, m.Overlaps[0]);
+        Assert.Equal(MapStyle.MaxListed, tip.Split('\n').Count(l => l.StartsWith("DTM009", StringComparison.Ordinal)));
+        Assert.EndsWith($"... {40 - MapStyle.MaxListed} more findings (see the findings list)", tip);
+        var region = MapStyle.Tooltip(m, 0);
+        Assert.Equal(MapStyle.MaxListed, region.Split('\n').Count(l => l.StartsWith("DTM009", StringComparison.Ordinal)));
+        var w = new StringWriter();
+        TerminalMap.Write(w, m);
+        Assert.Contains($"{40 - MapStyle.MaxListed} more", w.ToString());
+    }
+
     [Fact]
     public void EmptyRegionsAreDropped()
     {
