@@ -8,6 +8,7 @@ using Dtmem.DeviceTree.Fdt;
 using Dtmem.DeviceTree.Model;
 using Dtmem.DeviceTree.Overlay;
 using Dtmem.DeviceTree.Preprocessing;
+using Dtmem.Diagnosis;
 using Dtmem.Diagnosis.Boot;
 using Dtmem.Diagnosis.Esr;
 using Dtmem.Diagnosis.Logs;
@@ -22,6 +23,7 @@ using Dtmem.Layout.Checks;
 using Dtmem.Layout.Inputs;
 using Dtmem.Layout.Model;
 using Dtmem.Reports;
+using Dtmem.Reports.Diagnosis;
 using Dtmem.Reports.Findings;
 using Dtmem.Reports.Map;
 
@@ -67,6 +69,9 @@ public static class FuzzTargets
         new("bootlog", b => BootLogParser.Parse(Text(b), "input.log"), null),
         new("iomem", b => IomemParser.Parse(Text(b), "iomem"), null),
         new("memblock", b => MemblockDebugfsParser.Parse(Text(b), "memblock/reserved", b.Length > 0 && (b[0] & 1) == 1), null),
+        // What `dtmem diagnose crash.log --bootlog crash.log --iomem crash.log --svg` does with one text: every parser,
+        // the translation, attribution and root-cause rules, and every report of the diagnosis.
+        new("diagnose", RunDiagnose, null),
         new("esr", b => EsrDecoder.Decode(b.Length >= 8 ? BinaryPrimitives.ReadUInt64LittleEndian(b) : 0), null),
         // Kernel layer: KernelInputException.
         new("image", b => KernelImageFile.Parse(b, "Image"), typeof(Dtmem.Kernel.KernelInputException)),
@@ -119,6 +124,24 @@ public static class FuzzTargets
         JsonFindings.ToString(findings, ctx);
         SarifFindings.ToString(findings, ctx);
         var map = MapModel.FromBoot(boot, findings, baseDirectory: "/");
+        TerminalMap.Write(TextWriter.Null, map);
+        SvgMap.ToString(map);
+    }
+
+    private static void RunDiagnose(byte[] b)
+    {
+        var text = Text(b);
+        var report = Diagnoser.Run(new DiagnosisInputs
+        {
+            Log = LogEvidence.Parse(text, "crash.log"),
+            Boot = [BootLogParser.Parse(text, "crash.log"), IomemParser.Parse(text, "crash.log")],
+        });
+        var ctx = new ReportContext { Input = "crash.log" };
+        DiagnosisText.Write(TextWriter.Null, report, "crash.log");
+        BootLayoutText.Write(TextWriter.Null, report, "crash.log");
+        DiagnosisJson.ToString(report, ctx);
+        DiagnosisSarif.ToString(report, ctx);
+        var map = MapModel.FromDiagnosis(report, "crash.log");
         TerminalMap.Write(TextWriter.Null, map);
         SvgMap.ToString(map);
     }
