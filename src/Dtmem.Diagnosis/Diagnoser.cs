@@ -46,7 +46,7 @@ public static class Diagnoser
         var oopses = inputs.Log?.Oopses ?? [];
         var primary = oopses.FirstOrDefault(o => o.FaultAddress is not null) ?? (oopses.Count > 0 ? oopses[0] : null);
         var boots = new List<BootEvidence>();
-        if (inputs.Log?.Boot is { } lb && (lb.Ranges.Count > 0 || lb.Messages.Count > 0 || lb.PhysOffset is not null || lb.Memory is not null || lb.KernelVersion is not null)) boots.Add(lb);
+        if (inputs.Log?.Boot is { } lb && (lb.Ranges.Count > 0 || lb.Messages.Count > 0 || lb.PhysOffset is not null || lb.Memory is not null || lb.KernelVersion is not null || lb.Notes.Count > 0)) boots.Add(lb);
         boots.AddRange(inputs.Boot);
 
         var catalogue = new RegionCatalogue();

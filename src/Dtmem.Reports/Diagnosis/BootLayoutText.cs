@@ -23,14 +23,7 @@ public static class BootLayoutText
             w.WriteLine($"{indent}{g.Range.ToKernelString()} {Layout.Ranges.SizeText.Human(g.Range.Size),9}  {DiagnosisText.RoleText(g.Role),-14} {g.Name}{(g.Inferred ? " (inferred)" : "")}   [{g.Source.Kind} {Where(g.Source)}]");
         }
         if (r.Boot?.Memory is { } m) w.WriteLine($"  Memory: {m.AvailableKiB}K/{m.TotalKiB}K available ({m.Source})");
-        // What the readers could not take in whole (cut lines, zeroed iomem, unparsed ranges): the layout may be partial.
-        if (r.Boot is { Notes.Count: > 0 } boot)
-        {
-            const int shown = 10;
-            foreach (var n in boot.Notes.Take(shown))
-                w.WriteLine($"  {(n.Source is { } s ? $"{DiagnosisText.Rel(s.File)}:{s.Line}: " : "")}note: {n.Message}");
-            if (boot.Notes.Count > shown) w.WriteLine($"  ... {boot.Notes.Count - shown} more notes (--format json lists them all)");
-        }
+        DiagnosisText.WriteInputNotes(w, r);
         w.WriteLine();
         w.WriteLine("== Findings");
         if (r.Findings.Count == 0) w.WriteLine("  none: no CMA pool over the kernel image and no forensic sign of one");

@@ -84,6 +84,22 @@ public static class DiagnosisText
             w.WriteLine("== Layout problems seen in the evidence");
             foreach (var f in layout) WriteFinding(w, f);
         }
+        if (r.Boot is { Notes.Count: > 0 })
+        {
+            w.WriteLine();
+            w.WriteLine("== Input notes");
+            WriteInputNotes(w, r);
+        }
+    }
+
+    /// <summary>What the readers could not take in whole (cut lines, zeroed iomem, unparsed ranges): the evidence may be partial.</summary>
+    public static void WriteInputNotes(TextWriter w, DiagnosisReport r)
+    {
+        if (r.Boot is not { } boot) return;
+        const int shown = 10;
+        foreach (var n in boot.Notes.Take(shown))
+            w.WriteLine($"  {(n.Source is { } s ? $"{Rel(s.File)}:{s.Line}: " : "")}note: {n.Message}");
+        if (boot.Notes.Count > shown) w.WriteLine($"  ... {boot.Notes.Count - shown} more notes (--format json lists them all)");
     }
 
     public static void WriteRegion(TextWriter w, KnownRegion h)

@@ -82,6 +82,10 @@ public sealed class LimitOptionTests
             Assert.Equal(0, cut.ExitCode);
             Assert.Contains("boot.log:2: note: line is 300 characters long; only the first 100 are read (the 'line-length' limit; split the log or raise the limit)", cut.Stdout);
 
+            var crash = DtmemProcess.RunIn(dir.FullName, "diagnose", "boot.log", "--limit", "line-length=100");
+            Assert.Contains("== Input notes", crash.Stdout);
+            Assert.Contains("boot.log:2: note: line is 300 characters long; only the first 100 are read", crash.Stdout);
+
             var whole = DtmemProcess.RunIn(dir.FullName, "bootlog", "boot.log");
             Assert.Equal(0, whole.ExitCode);
             Assert.DoesNotContain("line-length", whole.Stdout);
