@@ -33,42 +33,67 @@ internal sealed class Memblock
     public void ClearNoMap(AddressRange r) => NoMap.Remove(r);
 
     /// <summary>Free ranges = memory - reserved - NOMAP, in address order (for_each_free_mem_range).</summary>
-    public List<AddressRange> FreeRanges()
+    public List<AddressRange> FreeRanges() => [.. FreeRangesIn(new AddressRange(0, ulong.MaxValue))];
+
+    /// <summary>The free ranges inside <paramref name="window"/>, clipped to it, lazily in either direction.</summary>
+    public IEnumerable<AddressRange> FreeRangesIn(AddressRange window, bool descending = false)
     {
-        var list = new List<AddressRange>();
-        foreach (var m in Memory.Ranges)
-            foreach (var notReserved in Reserved.Complement(m))
-                list.AddRange(NoMap.Complement(notReserved));
-        return list;
+        foreach (var m in Memory.Within(window, descending))
+            foreach (var notReserved in Reserved.Gaps(m, descending))
+                foreach (var free in NoMap.Gaps(notReserved, descending))
+                    yield return free;
     }
 
     /// <summary>
     /// memblock_find_in_range_node: the highest (top-down) or lowest (bottom-up) <paramref name="align"/>-aligned
     /// base of a free block of <paramref name="size"/> inside [start, end). Start is clamped to at least one page.
+    /// The free ranges are walked lazily from the searched end, so thousands of reservations do not make every
+    /// allocation list them all.
     /// </summary>
     public ulong? Find(ulong size, ulong align, ulong start, ulong end, bool bottomUp, ulong pageSize)
     {
         start = Math.Max(start, pageSize);
         end = Math.Max(start, end);
+        if (size == 0) return FindEmpty(align, start, end, bottomUp);
+        var window = new AddressRange(start, end);
+        if (bottomUp)
+        {
+            foreach (var f in FreeRangesIn(window))
+            {
+                var cand = AddressRange.AlignUp(f.Start, align, out var overflow);
+                if (!overflow && cand < f.End && f.End - cand >= size) return cand;
+            }
+            return null;
+        }
+        foreach (var f in FreeRangesIn(window, descending: true))
+        {
+            if (f.End < size) continue;
+            var cand = AddressRange.AlignDown(f.End - size, align);
+            if (cand >= f.Start) return cand;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A zero-size request, as the kernel runs it: every free range clamped into the window, so one above the window
+    /// still yields its aligned end. Rare enough (a size = &lt;0&gt; node) to list the free ranges for.
+    /// </summary>
+    private ulong? FindEmpty(ulong align, ulong start, ulong end, bool bottomUp)
+    {
         var free = FreeRanges();
         if (bottomUp)
         {
             foreach (var f in free)
             {
-                var s = Math.Clamp(f.Start, start, end);
-                var e = Math.Clamp(f.End, start, end);
-                var cand = AddressRange.AlignUp(s, align, out var overflow);
-                if (!overflow && cand < e && e - cand >= size) return cand;
+                var cand = AddressRange.AlignUp(Math.Clamp(f.Start, start, end), align, out var overflow);
+                if (!overflow && cand < Math.Clamp(f.End, start, end)) return cand;
             }
             return null;
         }
         for (var i = free.Count - 1; i >= 0; i--)
         {
-            var s = Math.Clamp(free[i].Start, start, end);
-            var e = Math.Clamp(free[i].End, start, end);
-            if (e < size) continue;
-            var cand = AddressRange.AlignDown(e - size, align);
-            if (cand >= s) return cand;
+            var cand = AddressRange.AlignDown(Math.Clamp(free[i].End, start, end), align);
+            if (cand >= Math.Clamp(free[i].Start, start, end)) return cand;
         }
         return null;
     }

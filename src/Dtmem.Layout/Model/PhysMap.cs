@@ -50,10 +50,19 @@ public sealed class PhysMap
     /// <summary>Pieces that overlap <paramref name="range"/>, clipped to it.</summary>
     public IEnumerable<PhysPiece> In(AddressRange range)
     {
-        foreach (var p in Pieces)
+        // The pieces are sorted and disjoint: a binary search finds the first, so a query per owner stays
+        // O(log n + k) and a board with thousands of regions does not cost thousands of full scans.
+        int lo = 0, hi = Pieces.Count;
+        while (lo < hi)
         {
-            var x = p.Range.Intersect(range);
-            if (!x.IsEmpty) yield return p with { Range = x };
+            var mid = (lo + hi) >>> 1;
+            if (Pieces[mid].Range.End <= range.Start) lo = mid + 1;
+            else hi = mid;
+        }
+        for (var i = lo; i < Pieces.Count && Pieces[i].Range.Start < range.End; i++)
+        {
+            var x = Pieces[i].Range.Intersect(range);
+            if (!x.IsEmpty) yield return Pieces[i] with { Range = x };
         }
     }
 }

@@ -23,12 +23,25 @@ internal static class PhysMapBuilder
 
         var pieces = new List<PhysPiece>();
         var points = cuts.ToArray();
+        // Every owner edge is a cut, so an owner covers a piece whole or not at all. A sweep over the owners sorted by
+        // start and by end keeps the active ones (in their original order, which the pieces keep) without testing
+        // every owner against every piece.
+        var byStart = Enumerable.Range(0, owners.Count).Where(k => !owners[k].Range.IsEmpty).OrderBy(k => owners[k].Range.Start).ToArray();
+        var byEnd = byStart.OrderBy(k => owners[k].Range.End).ToArray();
+        var active = new SortedSet<int>();
+        int nextStart = 0, nextEnd = 0;
         for (var i = 0; i + 1 < points.Length; i++)
         {
             var r = new AddressRange(points[i], points[i + 1]);
             var a = r.Start;
+            while (nextEnd < byEnd.Length && owners[byEnd[nextEnd]].Range.End <= a) active.Remove(byEnd[nextEnd++]);
+            while (nextStart < byStart.Length && owners[byStart[nextStart]].Range.Start <= a)
+            {
+                var k = byStart[nextStart++];
+                if (owners[k].Range.End > a) active.Add(k);
+            }
             var inMem = mb.Memory.Contains(a);
-            var who = owners.Where(o => o.Range.Overlaps(r)).ToList();
+            var who = active.Select(k => owners[k]).ToList();
             if (!inMem && who.Count == 0 && !removedByNoMap.Contains(a)) continue;
             PageState state;
             if (memoryKnown && !inMem) state = removedByNoMap.Contains(a) ? PageState.NoMap : PageState.NotRam;

@@ -104,7 +104,13 @@ public sealed partial class MapModel
         IEnumerable<MapMarker>? markers = null, IEnumerable<MapEvent>? events = null)
     {
         Title = title;
-        Regions = [.. regions.Where(r => !r.Range.IsEmpty).OrderBy(r => r.Range.Start).ThenBy(r => r.Lane).ThenByDescending(r => r.Range.End)];
+        var all = regions.Where(r => !r.Range.IsEmpty).OrderBy(r => r.Range.Start).ThenBy(r => r.Lane).ThenByDescending(r => r.Range.End).ToList();
+        // RAM is always drawn; other regions past the cap (only hostile trees have them) are counted, not drawn.
+        var ramCount = all.Count(r => r.Lane == MapLane.Ram);
+        var room = Math.Max(0, MaxRegions - ramCount);
+        var kept = 0;
+        Regions = [.. all.Where(r => r.Lane == MapLane.Ram || kept++ < room)];
+        OmittedRegions = all.Count - Regions.Count;
         Findings = [.. findings ?? []];
         Markers = [.. (markers ?? []).OrderBy(m => m.Address)];
         Events = [.. events ?? []];
@@ -124,6 +130,13 @@ public sealed partial class MapModel
     /// <summary>Overlaps found beyond <see cref="MaxOverlaps"/> and not drawn.</summary>
     public int OmittedOverlaps { get; }
 
+    /// <summary>Regions beyond <see cref="MaxRegions"/> (in address order) not drawn.</summary>
+    public int OmittedRegions { get; }
+
+    /// <summary>Most regions drawn: the busiest upstream board has a few hundred; a hostile one of 10,000 /memreserve/
+    /// entries would give pictures of tens of megabytes that nobody can read.</summary>
+    public const int MaxRegions = 1000;
+
     /// <summary>
     /// Most overlaps drawn. Real boards have a few dozen; a hostile tree of n mutually overlapping regions has n²/2,
     /// and every renderer's output would grow with them.
@@ -135,8 +148,10 @@ public sealed partial class MapModel
     /// <summary>Assumptions the source rests on, shown under the map (and how many overlaps were left out).</summary>
     public IReadOnlyList<string> Assumptions
     {
-        get => OmittedOverlaps == 0 ? _assumptions
-            : [.. _assumptions, $"{OmittedOverlaps} more overlaps are not drawn: the map shows the first {MaxOverlaps} by address"];
+        get => OmittedOverlaps == 0 && OmittedRegions == 0 ? _assumptions
+            : [.. _assumptions,
+                .. OmittedRegions == 0 ? Array.Empty<string>() : [$"{OmittedRegions} more regions are not drawn: the map shows the first {MaxRegions} by address (the findings list is complete)"],
+                .. OmittedOverlaps == 0 ? Array.Empty<string>() : [$"{OmittedOverlaps} more overlaps are not drawn: the map shows the first {MaxOverlaps} by address"]];
         init => _assumptions = value;
     }
     /// <summary>The input the map was drawn from, for the report's header.</summary>

@@ -26,13 +26,82 @@ public class RangeSetTests
             for (var i = 0; i < Domain; i++) Assert.Equal(model[i], set.Contains((ulong)i));
             for (var i = 0; i + 1 < set.Ranges.Count; i++) Assert.True(set.Ranges[i].End < set.Ranges[i + 1].Start);
             Assert.Equal((ulong)model.Count(b => b), set.TotalSize);
-            var probe = new AddressRange(10, 50);
-            Assert.Equal(Enumerable.Range(10, 40).Any(i => model[i]), set.Overlaps(probe));
-            Assert.Equal(Enumerable.Range(10, 40).All(i => model[i]), set.ContainsAll(probe));
-            var held = set.Intersect(probe).Sum(x => (long)x.Size);
-            var free = set.Complement(probe).Sum(x => (long)x.Size);
-            Assert.Equal(40, held + free);
+            // Every probe, empty ones included: the queries binary-search for their first range.
+            for (var a = 0; a <= Domain; a += 3)
+                for (var b = a; b <= Domain; b += 5)
+                {
+                    var probe = new AddressRange((ulong)a, (ulong)b);
+                    var span = Enumerable.Range(a, b - a);
+                    Assert.Equal(span.Any(i => model[i]), set.Overlaps(probe));
+                    Assert.Equal(span.All(i => model[i]), set.ContainsAll(probe));
+                    var held = set.Intersect(probe);
+                    Assert.Equal(span.Count(i => model[i]), held.Sum(x => (long)x.Size));
+                    Assert.All(held, x => Assert.True(set.ContainsAll(x)));
+                    Assert.Equal(b - a, held.Sum(x => (long)x.Size) + set.Complement(probe).Sum(x => (long)x.Size));
+                }
         });
+
+    /// <summary>The lazy walks (used by memblock's searches) give the same pieces as the lists, in either direction.</summary>
+    [Fact]
+    public void LazyGapsAndWithinMatchTheLists() =>
+        Op.Array[0, 12].Sample(ops =>
+        {
+            var set = new RangeSet();
+            foreach (var (add, s, e) in ops)
+                if (add) set.Add(new AddressRange((ulong)s, (ulong)e)); else set.Remove(new AddressRange((ulong)s, (ulong)e));
+            for (var a = 0; a <= Domain; a += 4)
+                for (var b = a; b <= Domain; b += 7)
+                {
+                    var w = new AddressRange((ulong)a, (ulong)b);
+                    Assert.Equal(set.Complement(w).Where(x => !x.IsEmpty), set.Gaps(w));
+                    Assert.Equal(set.Complement(w).Where(x => !x.IsEmpty).Reverse(), set.Gaps(w, descending: true));
+                    Assert.Equal(set.Intersect(w), set.Within(w));
+                    Assert.Equal(set.Intersect(w).AsEnumerable().Reverse(), set.Within(w, descending: true));
+                }
+        });
+
+    /// <summary>Memblock.Find walks the free ranges lazily from the searched end; it must agree with the kernel's
+    /// algorithm as written (every free range listed, clamped into the window), for any request.</summary>
+    [Fact]
+    public void MemblockFindMatchesTheKernelsClampedSearch() =>
+        Gen.Select(Op.Array[0, 8], Op.Array[0, 4], Gen.Select(Gen.Int[0, 24], Gen.Int[0, 3], Gen.Int[0, Domain], Gen.Int[0, Domain + 8], Gen.Bool))
+            .Sample((memOps, resOps, q) =>
+            {
+                var mb = new Dtmem.Layout.Model.Memblock();
+                foreach (var (_, s, e) in memOps) mb.Add(new AddressRange((ulong)s, (ulong)e));
+                foreach (var (noMap, s, e) in resOps)
+                    if (noMap) mb.MarkNoMap(new AddressRange((ulong)s, (ulong)e)); else mb.Reserve(new AddressRange((ulong)s, (ulong)e));
+                var (size, alignLog, start, end, bottomUp) = q;
+                var align = 1UL << alignLog;
+                Assert.Equal(Reference(mb, (ulong)size, align, (ulong)start, (ulong)end, bottomUp, 4), mb.Find((ulong)size, align, (ulong)start, (ulong)end, bottomUp, 4));
+            });
+
+    private static ulong? Reference(Dtmem.Layout.Model.Memblock mb, ulong size, ulong align, ulong start, ulong end, bool bottomUp, ulong page)
+    {
+        start = Math.Max(start, page);
+        end = Math.Max(start, end);
+        var free = mb.FreeRanges();
+        if (bottomUp)
+        {
+            foreach (var f in free)
+            {
+                var s = Math.Clamp(f.Start, start, end);
+                var e = Math.Clamp(f.End, start, end);
+                var cand = AddressRange.AlignUp(s, align, out var overflow);
+                if (!overflow && cand < e && e - cand >= size) return cand;
+            }
+            return null;
+        }
+        for (var i = free.Count - 1; i >= 0; i--)
+        {
+            var s = Math.Clamp(free[i].Start, start, end);
+            var e = Math.Clamp(free[i].End, start, end);
+            if (e < size) continue;
+            var cand = AddressRange.AlignDown(e - size, align);
+            if (cand >= s) return cand;
+        }
+        return null;
+    }
 
     [Fact]
     public void TouchingRangesMerge()

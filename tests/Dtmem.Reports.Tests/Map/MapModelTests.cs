@@ -143,6 +143,19 @@ public class MapModelTests
     }
 
     [Fact]
+    public void Regions_past_the_cap_are_counted_not_drawn_and_ram_is_always_drawn()
+    {
+        var regions = Enumerable.Range(0, MapModel.MaxRegions + 200)
+            .Select(i => new MapRegion(MapLane.MemReserve, R(0x10000UL * (ulong)i, 0x1000), $"m{i}"))
+            .Append(new MapRegion(MapLane.Ram, R(0x7f000000, 0x1000000), "RAM"));
+        var m = new MapModel("many", regions);
+        Assert.Equal(MapModel.MaxRegions, m.Regions.Count);
+        Assert.Contains(m.Regions, r => r.Lane == MapLane.Ram);
+        Assert.Equal("m0", m.Regions[0].Label);
+        Assert.Contains($"201 more regions are not drawn: the map shows the first {MapModel.MaxRegions} by address (the findings list is complete)", m.Assumptions);
+    }
+
+    [Fact]
     public void Tooltips_and_overlap_lines_list_a_bounded_number_of_findings()
     {
         var m = OverlapBomb(8, 40);
