@@ -96,8 +96,20 @@ public sealed record VmlinuxFile
         if (shstrndx >= shnum)
             throw KernelInputException.AtOffset(path, 0x3e, $"section name table index {shstrndx} is not below the section count {shnum}", Damaged);
 
-        Span<byte> sh = stackalloc byte[SectionHeaderSize];
         using var fs = File.OpenRead(path);
+        // ELFSharp reads each segment's file contents up front: a damaged p_filesz made it allocate 1.1 GB (fuzzing).
+        Span<byte> ph = stackalloc byte[ProgramHeaderSize];
+        for (var i = 0; i < phnum; i++)
+        {
+            var at = (long)phoff + (long)i * ProgramHeaderSize;
+            fs.Position = at;
+            fs.ReadExactly(ph);
+            ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(ph[0x08..]), size = BinaryPrimitives.ReadUInt64LittleEndian(ph[0x20..]);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(ph) != 0 && !Fits(offset, size, file))
+                throw KernelInputException.AtOffset(path, at + 0x20, $"segment {i}'s contents ({size} bytes at 0x{offset:x}) do not fit in the file", Damaged);
+        }
+
+        Span<byte> sh = stackalloc byte[SectionHeaderSize];
         for (var i = 0; i < shnum; i++)
         {
             var at = (long)shoff + (long)i * SectionHeaderSize;
