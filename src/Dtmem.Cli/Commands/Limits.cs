@@ -9,6 +9,7 @@ namespace Dtmem.Cli;
 /// </summary>
 internal static class Limits
 {
+    // Max: the highest value accepted. Nesting is parsed recursively, so the depth limits stop well short of the stack.
     private sealed record Limit(string Name, long Default, long Max, string What);
 
     // Defaults come from the layers that enforce them; only the log file size is the CLI's own.
@@ -17,9 +18,9 @@ internal static class Limits
     private static readonly Limit[] Table =
     [
         new("file-size", Dt.MaxFileBytes, Array.MaxLength - 1L, "bytes of one device-tree input, /include/d or #included file"),
-        new("include-depth", Dt.MaxIncludeDepth, 100_000, "nesting of #include and /include/"),
+        new("include-depth", Dt.MaxIncludeDepth, 1000, "nesting of #include and /include/"),
         new("expansion-tokens", Dt.MaxExpansionTokens, long.MaxValue, "tokens macro expansion may produce in one run"),
-        new("node-depth", Dt.MaxDepth, 100_000, "node nesting in DTS"),
+        new("node-depth", Dt.MaxDepth, 4096, "node nesting in DTS"),
         new("nodes", Dt.MaxNodes, int.MaxValue, "node definitions in one DTS"),
         new("property-size", Dt.MaxPropertySize, int.MaxValue, "bytes of one property value"),
         new("log-size", 64 << 20, Array.MaxLength - 1L, "bytes of one log, /proc/iomem or debugfs file"),
@@ -29,7 +30,7 @@ internal static class Limits
     public static Option<string[]> Option { get; } = new("--limit")
     {
         Description = "Raise a resource limit for an input that really is this large, NAME=N (K/M/G suffixes): "
-            + string.Join(", ", Table.Select(l => $"{l.Name} ({l.Default:#,0})")) + "; repeatable. See docs/limits.md",
+            + string.Join("; ", Table.Select(l => $"{l.Name}: {l.What} (default {l.Default:#,0})")) + ". Repeatable; see docs/limits.md",
         HelpName = "NAME=N",
         Recursive = true,
     };

@@ -382,10 +382,16 @@ internal sealed class DtsLexer
             throw Error(p, e.Message);
         }
         var name = System.Text.Encoding.UTF8.GetString(d.Bytes);
-        if (_frames.Count + 1 >= _options.MaxIncludeDepth)
-            throw new DtException(site, $"/include/ nested more than {_options.MaxIncludeDepth} deep, the 'include-depth' limit (recursive include of \"{name}\"?)") { Limit = "include-depth" };
         var path = IncludeResolver.Find(name, _f.Dir, _options.IncludePaths)
             ?? throw new DtException(site, $"/include/ file \"{name}\" not found (searched {IncludeResolver.Describe(_f.Dir, _options.IncludePaths)})");
+        if (_frames.Count + 1 >= _options.MaxIncludeDepth)
+        {
+            // A file that includes itself is a mistake, not an input too large for the limit: no hint to raise it.
+            var cycle = _f.File.Name == path || _frames.Any(f => f.File.Name == path);
+            throw new DtException(site, $"/include/ nested more than {_options.MaxIncludeDepth} deep, the 'include-depth' limit"
+                + (cycle ? $": \"{path}\" includes itself (directly or through other files)" : ""))
+            { Limit = cycle ? null : "include-depth" };
+        }
         string text;
         try
         {

@@ -60,7 +60,7 @@ public sealed class ErrorCatalogueTests
         new("missing-include-dts", [Text("in.dts", "/dts-v1/;\n/include/ \"nope.dtsi\"\n")], Compile,
             "in.dts:2:1", "/include/ file \"nope.dtsi\" not found (searched .)"),
         new("include-cycle-dts", [Text("in.dts", "/dts-v1/;\n/include/ \"self.dtsi\"\n"), Text("self.dtsi", "/include/ \"self.dtsi\"\n")], Compile,
-            "self.dtsi:1:1", "/include/ nested more than 200 deep, the 'include-depth' limit (recursive include of \"self.dtsi\"?)"),
+            "self.dtsi:1:1", "/include/ nested more than 200 deep, the 'include-depth' limit: \"self.dtsi\" includes itself (directly or through other files)"),
         new("include-cycle-cpp", [Text("in.dts", "/dts-v1/;\n#include \"self.h\"\n"), Text("self.h", "#include \"self.h\"\n")], Compile,
             "self.h:1:1", "#include nested depth 200 exceeds maximum of 200"),
         new("error-directive", [Text("in.dts", "/dts-v1/;\n#error board not supported\n")], Compile,

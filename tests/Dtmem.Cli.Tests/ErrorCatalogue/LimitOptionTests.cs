@@ -93,10 +93,34 @@ public sealed class LimitOptionTests
         finally { dir.Delete(recursive: true); }
     }
 
+    [Fact]
+    public void The_highest_accepted_nesting_limits_stay_short_of_the_stack()
+    {
+        // Node nesting and /include/ nesting are parsed recursively: at their maxima dtmem must still end normally.
+        var dir = Directory.CreateTempSubdirectory("dtmem-limit-max-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "deep.dts"),
+                "/dts-v1/;\n/ {" + string.Concat(Enumerable.Repeat(" a {", 4094)) + string.Concat(Enumerable.Repeat(" };", 4094)) + " };\n");
+            var deep = DtmemProcess.RunIn(dir.FullName, "compile", "deep.dts", "-o", "deep.dtb", "--limit", "node-depth=4096");
+            Assert.True(deep.ExitCode == 0, deep.Stderr);
+
+            File.WriteAllText(Path.Combine(dir.FullName, "in.dts"), "/dts-v1/;\n/include/ \"self.dtsi\"\n");
+            File.WriteAllText(Path.Combine(dir.FullName, "self.dtsi"), "/include/ \"self.dtsi\"\n");
+            var cycle = DtmemProcess.RunIn(dir.FullName, "compile", "in.dts", "-o", "x.dtb", "--limit", "include-depth=1000");
+            Assert.Equal(2, cycle.ExitCode);
+            Assert.Contains("/include/ nested more than 1000 deep, the 'include-depth' limit: \"self.dtsi\" includes itself", cycle.Stderr);
+            Assert.DoesNotContain("raise it with", cycle.Stderr);
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
     [Theory]
     [InlineData("bogus=1", "--limit bogus=1: unknown limit 'bogus'; the limits are file-size, include-depth, expansion-tokens, node-depth, nodes, property-size, log-size, line-length")]
     [InlineData("nodes", "--limit nodes: give a value, as in --limit nodes=2000000")]
     [InlineData("nodes=0", "--limit nodes=0: must be between 1 and 2,147,483,647")]
+    [InlineData("node-depth=5000", "--limit node-depth=5000: must be between 1 and 4,096")]
+    [InlineData("include-depth=5000", "--limit include-depth=5000: must be between 1 and 1,000")]
     [InlineData("nodes=lots", "--limit nodes=lots: not a number; write it as 1000, 0x400 or 64M")]
     public void Malformed_limit_is_a_usage_error(string arg, string message)
     {
