@@ -1,4 +1,3 @@
-using System.Text;
 using Dtmem.DeviceTree.Dts;
 using Dtmem.DeviceTree.Fdt;
 using Dtmem.Io;
@@ -36,16 +35,11 @@ public static class TreeLoader
     }
 
     /// <summary><see cref="Read"/> decoded as UTF-8 (a byte order mark is dropped).</summary>
-    public static string ReadText(string path, long maxBytes)
-    {
-        var bytes = Read(path, maxBytes);
-        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return reader.ReadToEnd();
-    }
+    public static string ReadText(string path, long maxBytes) => BoundedFile.Decode(Read(path, maxBytes));
 
     /// <summary>Same as <see cref="Load(string, DtsCompileOptions?, Action{SourceSpan, string}?)"/> for bytes already in memory.</summary>
     public static DtTree Load(ReadOnlySpan<byte> data, string fileName, DtsCompileOptions? options = null, Action<SourceSpan, string>? warn = null) =>
         IsDtb(data)
             ? FdtReader.ReadTree(data, fileName, warn)
-            : DtsCompiler.CompileText(Encoding.UTF8.GetString(data), fileName, options ?? new DtsCompileOptions(), warn);
+            : DtsCompiler.CompileText(BoundedFile.Decode(data), fileName, options ?? new DtsCompileOptions(), warn);
 }

@@ -13,8 +13,22 @@ internal static class BoundedFile
     /// <summary>The bytes of <paramref name="path"/>, or null when it holds more than <paramref name="maxBytes"/>.</summary>
     /// <exception cref="IOException">The file cannot be opened or read.</exception>
     /// <exception cref="UnauthorizedAccessException">No permission, or the path is a folder.</exception>
-    public static byte[]? ReadAll(string path, long maxBytes)
+    public static byte[]? ReadAll(string path, long maxBytes) =>
+        Read(path, maxBytes, out var n) is { } buf ? (buf.Length == n ? buf : buf[..n]) : null;
+
+    /// <summary><see cref="ReadAll"/> decoded as UTF-8, a byte order mark dropped (as cpp does); null when over the limit.</summary>
+    public static string? ReadText(string path, long maxBytes) =>
+        Read(path, maxBytes, out var n) is { } buf ? Decode(buf.AsSpan(0, n)) : null;
+
+    /// <summary>UTF-8 text without its byte order mark.</summary>
+    public static string Decode(ReadOnlySpan<byte> bytes) =>
+        System.Text.Encoding.UTF8.GetString(bytes.StartsWith("\uFEFF"u8) ? bytes[3..] : bytes);
+
+    /// <summary>The file into a buffer of which the first <paramref name="length"/> bytes are its contents. A regular
+    /// file is read into a buffer of its size (no copy at the end); a device or pipe grows the buffer up to the limit.</summary>
+    private static byte[]? Read(string path, long maxBytes, out int length)
     {
+        length = 0;
         maxBytes = Math.Clamp(maxBytes, 0, Array.MaxLength - 1L);
         // "-" is standard input, as for dtc and cpp: `dmesg | dtmem bootlog -`, `cat /sys/firmware/fdt | dtmem check -`.
         using var f = path == StandardInput
@@ -22,21 +36,27 @@ internal static class BoundedFile
             : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
         var hint = f.CanSeek ? f.Length : 0;
         if (hint > maxBytes) return null;
-        var buf = new byte[Math.Min(maxBytes, Math.Max(hint, 4096)) + 1];
+        var buf = new byte[Math.Min(maxBytes + 1, Math.Max(hint, 4096))];
         var n = 0;
+        Span<byte> probe = stackalloc byte[1];
         while (true)
         {
             if (n == buf.Length)
             {
+                // Full: one more byte says whether the file goes on, without growing a buffer that was the right size.
                 if (n > maxBytes) return null;
+                if (f.Read(probe) == 0) break;
+                if (n + 1 > maxBytes) return null;
                 Array.Resize(ref buf, (int)Math.Min(maxBytes + 1, buf.Length * 2L));
+                buf[n++] = probe[0];
+                continue;
             }
             var r = f.Read(buf, n, buf.Length - n);
             if (r == 0) break;
             n += r;
         }
         if (n > maxBytes) return null;
-        Array.Resize(ref buf, n);
+        length = n;
         return buf;
     }
 

@@ -169,9 +169,8 @@ internal static partial class Commands
         try
         {
             var max = Limits.Get("log-size");
-            var bytes = Dtmem.Io.BoundedFile.ReadAll(path, max)
+            return Dtmem.Io.BoundedFile.ReadText(path, max)
                 ?? throw new CliException($"{path}: error: larger than {Dtmem.Io.BoundedFile.Describe(max)}, the 'log-size' limit; cut the log to the boot and the crash, or raise it with --limit log-size=N");
-            return System.Text.Encoding.UTF8.GetString(bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -395,9 +395,8 @@ internal sealed class DtsLexer
         string text;
         try
         {
-            text = BoundedFile.ReadAll(path, _options.MaxFileBytes) is { } bytes
-                ? System.Text.Encoding.UTF8.GetString(bytes)
-                : throw new DtException(site, $"/include/ file \"{path}\" is larger than {BoundedFile.Describe(_options.MaxFileBytes)}, the 'file-size' limit") { Limit = "file-size" };
+            text = BoundedFile.ReadText(path, _options.MaxFileBytes)
+                ?? throw new DtException(site, $"/include/ file \"{path}\" is larger than {BoundedFile.Describe(_options.MaxFileBytes)}, the 'file-size' limit") { Limit = "file-size" };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -37,18 +37,17 @@ public sealed class SourceCache
     {
         if (!File.Exists(path))
             return null;
-        byte[]? bytes;
+        string? text;
         try
         {
-            bytes = Io.BoundedFile.ReadAll(path, maxFileBytes);
+            text = Io.BoundedFile.ReadText(path, maxFileBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
-        if (bytes is null)
-            return new SourceFile(path, "", [], [], [], (TooLarge(maxFileBytes), 0, 0));
-        using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
-        return CppLexer.Lex(path, reader.ReadToEnd());
+        return text is null
+            ? new SourceFile(path, "", [], [], [], (TooLarge(maxFileBytes), 0, 0))
+            : CppLexer.Lex(path, text);
     }
 }

@@ -47,7 +47,7 @@ public sealed class KconfigFile
                 throw new KernelInputException(path, "", "gzip data decompresses to more than a kernel config could hold", "Pass /proc/config.gz or the .config itself");
             return Parse(new string(buffer, 0, n), path);
         }
-        return Parse(Encoding.UTF8.GetString(bytes), path);
+        return Parse(Dtmem.Io.BoundedFile.Decode(bytes), path);
     }
 
     /// <summary>Parses config text. Lines that are neither assignments, "is not set" lines, comments nor blank are errors.</summary>

@@ -32,9 +32,9 @@ public sealed class SystemMap
         var info = new FileInfo(path);
         if (!info.Exists)
             throw new KernelInputException(path, "", "file not found", "Check the path given for System.map");
-        var bytes = Dtmem.Io.BoundedFile.ReadAll(path, MaxBytes)
+        var text = Dtmem.Io.BoundedFile.ReadText(path, MaxBytes)
             ?? throw new KernelInputException(path, "", $"file is larger than {MaxBytes >> 20} MiB; no System.map is that large", "Pass the System.map of the kernel build");
-        return Parse(System.Text.Encoding.UTF8.GetString(bytes), path);
+        return Parse(text, path);
     }
 
     public static SystemMap Parse(string text, string source)
