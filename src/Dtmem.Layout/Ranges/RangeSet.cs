@@ -105,34 +105,10 @@ public sealed class RangeSet
     }
 
     /// <summary>The parts of <paramref name="range"/> held by this set, in address order.</summary>
-    public List<AddressRange> Intersect(AddressRange range)
-    {
-        var list = new List<AddressRange>();
-        for (var i = FirstEndingAfter(range.Start); i < _ranges.Count && _ranges[i].Start < range.End; i++)
-        {
-            var x = _ranges[i].Intersect(range);
-            if (!x.IsEmpty) list.Add(x);
-        }
-        return list;
-    }
+    public List<AddressRange> Intersect(AddressRange range) => [.. Within(range)];
 
     /// <summary>The parts of <paramref name="range"/> not held by this set, in address order.</summary>
-    public List<AddressRange> Complement(AddressRange range)
-    {
-        var list = new List<AddressRange>();
-        var cursor = range.Start;
-        for (var i = FirstEndingAfter(range.Start); i < _ranges.Count; i++)
-        {
-            var r = _ranges[i];
-            if (r.End <= cursor) continue;
-            if (r.Start >= range.End) break;
-            if (r.Start > cursor) list.Add(new AddressRange(cursor, r.Start));
-            cursor = Math.Max(cursor, r.End);
-            if (cursor >= range.End) break;
-        }
-        if (cursor < range.End) list.Add(new AddressRange(cursor, range.End));
-        return list;
-    }
+    public List<AddressRange> Complement(AddressRange range) => [.. Gaps(range)];
 
     /// <summary>The held ranges clipped to <paramref name="window"/>, lazily, in ascending or descending address order.</summary>
     public IEnumerable<AddressRange> Within(AddressRange window, bool descending = false)
