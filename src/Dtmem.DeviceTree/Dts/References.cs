@@ -99,40 +99,21 @@ internal static class References
             var parentPath = reference[..reference.LastIndexOf('/')];
             var parent = parentPath.Length == 0 ? root : ByPath(root, parentPath);
             if (parent is null) return "";
-            var leaf = reference[(reference.LastIndexOf('/') + 1)..];
-            string? bestName = null;
-            var bestD = int.MaxValue;
+            var sibling = new NearestName(reference[(reference.LastIndexOf('/') + 1)..]);
             foreach (var c in parent.Children)
-            {
-                if (c.Deleted) continue;
-                var d = Distance(leaf, c.Name);
-                if (d < bestD) { bestD = d; bestName = c.Name; }
-            }
-            return bestName is not null && bestD <= Math.Max(2, leaf.Length / 3)
-                ? $"; did you mean &{{{(parentPath.Length == 0 ? "" : parentPath)}/{bestName}}}?"
-                : "";
+                if (!c.Deleted) sibling.Offer(c.Name);
+            return sibling.Result is { } name ? $"; did you mean &{{{parentPath}/{name}}}?" : "";
         }
         if (slash >= 0)
         {
             labelPart = reference[..slash];
             if (ByLabel(root, labelPart) is not null) return $"; label '{labelPart}' exists but has no node at '{reference[(slash + 1)..]}'";
         }
-        string? best = null;
-        var bestDistance = int.MaxValue;
+        var label = new NearestName(labelPart);
         foreach (var n in Live(root))
-        {
             foreach (var l in n.LabelSpan)
-            {
-                if (l.Deleted) continue;
-                var d = Distance(labelPart, l.Name);
-                if (d < bestDistance || (d == bestDistance && string.CompareOrdinal(l.Name, best) < 0))
-                {
-                    bestDistance = d;
-                    best = l.Name;
-                }
-            }
-        }
-        return best is not null && bestDistance <= Math.Max(2, labelPart.Length / 3) ? $"; did you mean &{best}?" : "";
+                if (!l.Deleted) label.Offer(l.Name);
+        return label.Result is { } best ? $"; did you mean &{best}?" : "";
     }
 
     private static IEnumerable<LNode> Live(LNode root)
@@ -148,16 +129,35 @@ internal static class References
         }
     }
 
+    /// <summary>
+    /// The defined name nearest to a misspelt one, for "did you mean" (labels, sibling nodes, overlay symbols): edit
+    /// distance blind to case (<c>&amp;UART0</c> is a typo of <c>uart0</c>), ties to the ordinally first, and only
+    /// within a third of the query's length (at least 2).
+    /// </summary>
+    internal sealed class NearestName(string query)
+    {
+        private int _distance = int.MaxValue;
+        private string? _name;
+
+        public void Offer(string name)
+        {
+            var d = Distance(query, name, Bound);
+            if (d < _distance || (d == _distance && string.CompareOrdinal(name, _name) < 0)) (_distance, _name) = (d, name);
+        }
+
+        public string? Result => _distance <= Bound ? _name : null;
+
+        private int Bound => Math.Max(2, query.Length / 3);
+    }
+
     /// <summary>Longest name a suggestion is searched for: beyond it the quadratic distance is not worth paying.</summary>
     private const int MaxSuggestLength = 256;
 
-    /// <summary>
-    /// Levenshtein distance, blind to case (<c>&amp;UART0</c> is a typo of <c>uart0</c>), or <c>int.MaxValue</c>
-    /// when the lengths alone rule out a suggestion or a name is too long to compare cheaply.
-    /// </summary>
-    internal static int Distance(string a, string b)
+    /// <summary>Levenshtein distance blind to case, or <c>int.MaxValue</c> when the lengths alone put it over
+    /// <paramref name="bound"/> or a name is too long to compare cheaply.</summary>
+    private static int Distance(string a, string b, int bound)
     {
-        if (a.Length > MaxSuggestLength || b.Length > MaxSuggestLength || Math.Abs(a.Length - b.Length) > Math.Max(2, a.Length / 3))
+        if (a.Length > MaxSuggestLength || b.Length > MaxSuggestLength || Math.Abs(a.Length - b.Length) > bound)
             return int.MaxValue;
         var prev = new int[b.Length + 1];
         var cur = new int[b.Length + 1];

@@ -170,14 +170,9 @@ public static partial class OverlayApplier
         /// <summary>"; did you mean 'x'?" for the base symbol nearest to a missing one (same bound as DTS references).</summary>
         private static string Closest(DtNode symbols, string label)
         {
-            string? best = null;
-            var bestDistance = int.MaxValue;
-            foreach (var p in symbols.Properties)
-            {
-                var d = Dts.References.Distance(label, p.Name);
-                if (d < bestDistance) (best, bestDistance) = (p.Name, d);
-            }
-            return best is not null && bestDistance <= Math.Max(2, label.Length / 3) ? $"; did you mean '{best}'?" : "";
+            var nearest = new Dts.References.NearestName(label);
+            foreach (var p in symbols.Properties) nearest.Offer(p.Name);
+            return nearest.Result is { } best ? $"; did you mean '{best}'?" : "";
         }
 
         /// <summary>overlay_merge: every child of the overlay root that has an __overlay__ node is a fragment.</summary>
