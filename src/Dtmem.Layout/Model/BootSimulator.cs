@@ -379,14 +379,13 @@ internal sealed partial class Simulation
         // enumerating them would take millions of steps for a hostile bank of petabytes.
         ulong sections = 0;
         ulong? lastCounted = null;
-        foreach (var m in _mb.Memory.Ranges.OrderBy(r => r.Start))
+        foreach (var m in _mb.Memory.Ranges) // sorted, disjoint, never empty
         {
-            if (m.Size == 0) continue;
             var first = m.Start >> sectionBits;
             var last = (m.End - 1) >> sectionBits;
             if (lastCounted is { } lc && first <= lc) first = lc + 1;
             if (first <= last) sections += last - first + 1;
-            lastCounted = lastCounted is { } l ? Math.Max(l, last) : last;
+            lastCounted = last;
         }
         const ulong PmdSize = 2UL << 20;
         var perSection = AddressRange.AlignUp(sectionSize / Page * 64, Page == 4096 ? PmdSize : Page, out _);
