@@ -10,19 +10,26 @@ public class RangeSetTests
     private static readonly Gen<(bool Add, int Start, int End)> Op =
         Gen.Select(Gen.Bool, Gen.Int[0, Domain], Gen.Int[0, Domain], (add, a, b) => (add, Math.Min(a, b), Math.Max(a, b)));
 
+    /// <summary>The set after adds and removes, and the same operations on one bit per address.</summary>
+    private static (RangeSet Set, bool[] Model) Build((bool Add, int Start, int End)[] ops)
+    {
+        var set = new RangeSet();
+        var model = new bool[Domain];
+        foreach (var (add, s, e) in ops)
+        {
+            var r = new AddressRange((ulong)s, (ulong)e);
+            if (add) set.Add(r); else set.Remove(r);
+            for (var i = s; i < e; i++) model[i] = add;
+        }
+        return (set, model);
+    }
+
     /// <summary>Random add/remove sequences agree with a bit-per-address model, and the set stays sorted, disjoint and merged.</summary>
     [Fact]
     public void MatchesABitmapModel() =>
         Op.Array[0, 12].Sample(ops =>
         {
-            var set = new RangeSet();
-            var model = new bool[Domain];
-            foreach (var (add, s, e) in ops)
-            {
-                var r = new AddressRange((ulong)s, (ulong)e);
-                if (add) set.Add(r); else set.Remove(r);
-                for (var i = s; i < e; i++) model[i] = add;
-            }
+            var (set, model) = Build(ops);
             for (var i = 0; i < Domain; i++) Assert.Equal(model[i], set.Contains((ulong)i));
             for (var i = 0; i + 1 < set.Ranges.Count; i++) Assert.True(set.Ranges[i].End < set.Ranges[i + 1].Start);
             Assert.Equal((ulong)model.Count(b => b), set.TotalSize);
@@ -47,14 +54,7 @@ public class RangeSetTests
     public void GapsAndWithinAreTheRunsOfTheBitmapModel() =>
         Op.Array[0, 12].Sample(ops =>
         {
-            var set = new RangeSet();
-            var model = new bool[Domain];
-            foreach (var (add, s, e) in ops)
-            {
-                var r = new AddressRange((ulong)s, (ulong)e);
-                if (add) set.Add(r); else set.Remove(r);
-                for (var i = s; i < e; i++) model[i] = add;
-            }
+            var (set, model) = Build(ops);
             for (var a = 0; a <= Domain; a += 4)
                 for (var b = a; b <= Domain; b += 7)
                 {
